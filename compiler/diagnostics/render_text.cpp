@@ -1,0 +1,126 @@
+// The human rendering of diagnostics.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/diagnostics/diagnostics.h"
+
+namespace caldicott::diag {
+
+namespace {
+
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kRed = "\x1b[1;31m";
+constexpr const char* kYellow = "\x1b[1;33m";
+constexpr const char* kGreen = "\x1b[1;32m";
+constexpr const char* kCyan = "\x1b[1;36m";
+constexpr const char* kReset = "\x1b[0m";
+
+// Length in bytes of the UTF-8 sequence starting with `c`.
+size_t SequenceLength(unsigned char c) {
+  if (c < 0x80) return 1;
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  return 2;
+}
+
+}  // namespace
+
+void TextConsumer::Location(source::SourceRange range, const std::string& path) {
+  if (color_) out_ << kBold;
+  if (range.valid()) {
+    const source::SourceFile& file = sources_.Get(range.file);
+    source::LineCol lc = file.Position(range.begin);
+    out_ << file.display_name() << ':' << lc.line << ':' << lc.column << ": ";
+  } else if (!path.empty()) {
+    out_ << path << ": ";
+  } else {
+    out_ << "caldicott: ";
+  }
+  if (color_) out_ << kReset;
+}
+
+// Prints the first line of `range` and a caret-and-tildes underline under
+// it. Control characters are shown as U+FFFD so that a hostile source cannot
+// drive the terminal; tabs are kept, and repeated in the underline's indent
+// so that the caret stays aligned.
+void TextConsumer::Snippet(source::SourceRange range) {
+  const source::SourceFile& file = sources_.Get(range.file);
+  source::LineCol begin = file.Position(range.begin);
+  std::string_view line = file.Line(begin.line);
+  uint32_t line_start = static_cast<uint32_t>(line.data() - file.text().data());
+  uint32_t col_begin = range.begin - line_start;  // bytes into the line
+  uint32_t col_end = std::max(range.end, range.begin) - line_start;
+  col_end = std::min<uint32_t>(col_end, static_cast<uint32_t>(line.size()));
+
+  std::string shown;
+  std::string indent;
+  size_t marks = 0;
+  for (size_t i = 0; i < line.size();) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    size_t len = std::min(SequenceLength(c), line.size() - i);
+    if (c == '\t') {
+      shown += '\t';
+    } else if (c < 0x20 || c == 0x7f) {
+      shown += "\xEF\xBF\xBD";
+    } else {
+      shown.append(line.substr(i, len));
+    }
+    if (i < col_begin) {
+      indent += c == '\t' ? '\t' : ' ';
+    } else if (i < col_end) {
+      ++marks;
+    }
+    i += len;
+  }
+  if (marks == 0) marks = 1;  // an empty range, or one at the end of the line
+  out_ << shown << '\n';
+  if (color_) out_ << kGreen;
+  out_ << indent << '^' << std::string(marks - 1, '~');
+  if (color_) out_ << kReset;
+  out_ << '\n';
+}
+
+void TextConsumer::Consume(const Diagnostic& d) {
+  const DiagKindInfo& info = Info(d.kind);
+  Location(d.range, d.path);
+  if (info.severity == Severity::Error) {
+    out_ << (color_ ? kRed : "") << "error:" << (color_ ? kReset : "");
+  } else {
+    out_ << (color_ ? kYellow : "") << "warning:" << (color_ ? kReset : "");
+  }
+  if (color_) out_ << kBold;
+  out_ << ' ' << d.message << " [" << info.code << ']';
+  if (color_) out_ << kReset;
+  out_ << '\n';
+  if (d.range.valid()) Snippet(d.range);
+  if (!d.help.empty()) {
+    out_ << (color_ ? kCyan : "") << "help:" << (color_ ? kReset : "") << ' ' << d.help << '\n';
+  }
+  for (const Note& note : d.notes) {
+    if (note.range.valid()) Location(note.range, {});
+    out_ << (color_ ? kBold : "") << "note:" << (color_ ? kReset : "") << ' ' << note.message << '\n';
+    if (note.range.valid()) Snippet(note.range);
+  }
+}
+
+void TextConsumer::Finish(int errors, int warnings, bool truncated) {
+  if (truncated) {
+    out_ << "caldicott: stopped after " << errors << " errors; later problems were not reported"
+         << " (see --error-limit)\n";
+  }
+  if (errors == 0 && warnings == 0) return;
+  auto plural = [](int n, std::string_view word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+  };
+  if (errors > 0 && warnings > 0) {
+    out_ << plural(errors, "error") << " and " << plural(warnings, "warning") << " generated.\n";
+  } else if (errors > 0) {
+    out_ << plural(errors, "error") << " generated.\n";
+  } else {
+    out_ << plural(warnings, "warning") << " generated.\n";
+  }
+  out_.flush();
+}
+
+}  // namespace caldicott::diag

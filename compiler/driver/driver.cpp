@@ -1,0 +1,200 @@
+#include "compiler/driver/driver.h"
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/ast/dump.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/load/load.h"
+#include "compiler/parse/parse.h"
+#include "compiler/source/source.h"
+#include "stdlib/stdlib.h"
+
+namespace caldicott::driver {
+
+namespace {
+
+constexpr std::string_view kUsage = R"(usage: caldicott <command> [options] FILE...
+
+Caldicott compiles data sharing agreements (.dsa) into filters.
+
+commands:
+  check FILE...          parse and check agreements; report diagnostics
+
+options for check:
+  --dump=ast             print the syntax tree of each file named
+  --dump=tokens          print the tokens of each file named
+  --diagnostics=FORMAT   `text` (default) or `json` (one JSON document on stderr)
+  --color=WHEN           `auto` (default), `always` or `never`
+  --error-limit=N        stop after N errors (default 50; 0 for no limit)
+  --stdlib=DIR           read `std:` modules from DIR instead of the built-in ones
+
+  -h, --help             show this help
+  --version              show the version
+
+exit status: 0 success, 1 errors in the source, 2 usage, I/O or malformed
+input, 3 the agreement does not apply to the request.
+)";
+
+struct UsageError {
+  std::string message;
+};
+
+struct CheckOptions {
+  enum class Dump { None, Ast, Tokens } dump = Dump::None;
+  bool json = false;
+  enum class Color { Auto, Always, Never } color = Color::Auto;
+  int error_limit = 50;
+  std::optional<std::string> stdlib_dir;
+  std::vector<std::string> files;
+};
+
+// Splits `--name=value` and `--name value`. Returns the value, consuming the
+// next argument when needed.
+std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
+  const std::string& arg = args[i];
+  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
+  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
+  return args[++i];
+}
+
+bool Matches(const std::string& arg, std::string_view name) {
+  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
+                         arg[name.size()] == '=');
+}
+
+CheckOptions ParseCheck(std::span<const std::string> args) {
+  CheckOptions o;
+  bool only_files = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (only_files || a.empty() || a[0] != '-' || a == "-") {
+      if (a == "-") throw UsageError{"`check` reads files, not standard input"};
+      o.files.push_back(a);
+    } else if (a == "--") {
+      only_files = true;
+    } else if (Matches(a, "--dump")) {
+      std::string v = TakeValue(args, i, "--dump");
+      if (v == "ast") {
+        o.dump = CheckOptions::Dump::Ast;
+      } else if (v == "tokens") {
+        o.dump = CheckOptions::Dump::Tokens;
+      } else {
+        throw UsageError{fmt::format("unknown dump `{}`; expected `ast` or `tokens`", v)};
+      }
+    } else if (Matches(a, "--diagnostics")) {
+      std::string v = TakeValue(args, i, "--diagnostics");
+      if (v != "text" && v != "json") {
+        throw UsageError{fmt::format("unknown diagnostics format `{}`; expected `text` or `json`", v)};
+      }
+      o.json = v == "json";
+    } else if (Matches(a, "--color")) {
+      std::string v = TakeValue(args, i, "--color");
+      if (v == "auto") {
+        o.color = CheckOptions::Color::Auto;
+      } else if (v == "always") {
+        o.color = CheckOptions::Color::Always;
+      } else if (v == "never") {
+        o.color = CheckOptions::Color::Never;
+      } else {
+        throw UsageError{fmt::format("unknown color mode `{}`; expected `auto`, `always` or `never`", v)};
+      }
+    } else if (Matches(a, "--error-limit")) {
+      std::string v = TakeValue(args, i, "--error-limit");
+      int n = -1;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 0) {
+        throw UsageError{fmt::format("`--error-limit` needs a whole number, not `{}`", v)};
+      }
+      o.error_limit = n;
+    } else if (Matches(a, "--stdlib")) {
+      o.stdlib_dir = TakeValue(args, i, "--stdlib");
+    } else {
+      throw UsageError{fmt::format("unknown option `{}` for `check`", a)};
+    }
+  }
+  if (o.files.empty()) throw UsageError{"`check` needs at least one FILE"};
+  return o;
+}
+
+int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
+  load::Options load_options;
+  if (o.stdlib_dir) {
+    std::string error;
+    if (!load::ReadStdlibDirectory(*o.stdlib_dir, load_options.stdlib, error)) {
+      err << "caldicott: error: " << error << '\n';
+      return kUsageOrIo;
+    }
+  } else {
+    for (const stdlib::EmbeddedModule& m : stdlib::EmbeddedModules()) {
+      load_options.stdlib.push_back({std::string(m.name), std::string(m.text)});
+    }
+  }
+
+  source::SourceManager sources;
+  bool color = o.color == CheckOptions::Color::Always ||
+               (o.color == CheckOptions::Color::Auto && env.stderr_is_terminal && !env.no_color);
+  diag::TextConsumer text(err, sources, color ? diag::ColorMode::Always : diag::ColorMode::Never);
+  diag::JsonConsumer json(err, sources);
+  diag::Consumer& consumer = o.json ? static_cast<diag::Consumer&>(json) : text;
+  diag::SortingConsumer sorted(consumer);
+  diag::Diagnostics diags(sorted, o.error_limit);
+
+  load::Program program = load::LoadProgram(o.files, sources, diags, load_options);
+
+  for (size_t root : program.roots) {
+    const ast::Module& m = program.modules[root].ast;
+    if (o.dump == CheckOptions::Dump::Ast) ast::Dump(m, sources, out);
+    if (o.dump == CheckOptions::Dump::Tokens) {
+      const source::SourceFile& file = sources.Get(m.file);
+      for (const parse::Token& t : parse::Tokenize(file)) {
+        source::LineCol lc = file.Position(t.range.begin);
+        out << fmt::format("{}:{}:{} {} `{}`\n", file.display_name(), lc.line, lc.column, t.kind,
+                           t.text);
+      }
+    }
+  }
+  out.flush();
+  diags.Finish();
+  if (diags.has_io_errors()) return kUsageOrIo;
+  return diags.errors() > 0 ? kSourceErrors : kSuccess;
+}
+
+}  // namespace
+
+int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+        const Environment& env) {
+  try {
+    if (args.empty()) throw UsageError{"no command given"};
+    const std::string& command = args[0];
+    if (command == "-h" || command == "--help" || command == "help") {
+      out << kUsage;
+      return kSuccess;
+    }
+    if (command == "--version") {
+      out << "caldicott " << CALDICOTT_VERSION << '\n';
+      return kSuccess;
+    }
+    if (command == "check") {
+      std::span<const std::string> rest = args.subspan(1);
+      for (const std::string& a : rest) {
+        if (a == "-h" || a == "--help") {
+          out << kUsage;
+          return kSuccess;
+        }
+      }
+      return Check(ParseCheck(rest), out, err, env);
+    }
+    throw UsageError{fmt::format("unknown command `{}`", command)};
+  } catch (const UsageError& e) {
+    err << "caldicott: error: " << e.message << "\n"
+        << "try `caldicott --help`\n";
+    return kUsageOrIo;
+  }
+}
+
+}  // namespace caldicott::driver
