@@ -16,3 +16,17 @@ function(caldicott_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   caldicott_warnings(${name})
 endfunction()
+
+# caldicott_test(NAME SOURCES... DEPS ...): a GoogleTest binary whose tests
+# CTest discovers one by one. Unit tests live beside the code they test.
+function(caldicott_test name)
+  if(NOT CALDICOTT_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
+  caldicott_warnings(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+    PROPERTIES ENVIRONMENT "CALDICOTT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+endfunction()

@@ -113,6 +113,9 @@ class Diagnostics {
   // True once the error limit is reached: phases may stop early.
   bool limit_reached() const { return error_limit_ > 0 && errors_ >= error_limit_; }
 
+  // Records that a phase stopped early and left problems unreported.
+  void MarkTruncated() { truncated_ = true; }
+
   // Renders the summary. Call once, at the end.
   void Finish() { consumer_.Finish(errors_, warnings_, truncated_); }
 

@@ -107,7 +107,7 @@ void TextConsumer::Consume(const Diagnostic& d) {
 void TextConsumer::Finish(int errors, int warnings, bool truncated) {
   if (truncated) {
     out_ << "caldicott: stopped after " << errors << " errors; later problems were not reported"
-         << " (see --error-limit)\n";
+         << " (raise --error-limit to see more)\n";
   }
   if (errors == 0 && warnings == 0) return;
   auto plural = [](int n, std::string_view word) {

@@ -123,6 +123,7 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
 
 int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
   load::Options load_options;
+  load_options.parse.max_errors_per_file = o.error_limit > 0 ? o.error_limit : 1000;
   if (o.stdlib_dir) {
     std::string error;
     if (!load::ReadStdlibDirectory(*o.stdlib_dir, load_options.stdlib, error)) {

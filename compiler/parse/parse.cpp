@@ -114,7 +114,10 @@ bool ReportLexicalProblems(Lexed& lexed, const Positions& pos, diag::Diagnostics
         break;
     }
     if (diags.errors() != before) reported.push_back(t->getTokenIndex());
-    if (diags.limit_reached()) return false;
+    if (diags.limit_reached()) {
+      if (i + 1 < tokens.size()) diags.MarkTruncated();
+      return false;
+    }
   }
   return true;
 }

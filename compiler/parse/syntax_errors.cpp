@@ -122,6 +122,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& expected,
   take_group({P::KW_CODE, P::KW_LABEL, P::KW_STATUS, P::KW_RECORDED, P::LPAREN}, "a condition");
   take_group({P::INT, P::CODE, P::ID}, "a code");
   take_group({P::ECL_OR, P::ECL_AND, P::ECL_MINUS}, "`OR`, `AND` or `MINUS`");
+  // "or end of file" helps nobody when something else would do.
+  if (!parts.empty() || types.size() > 1) std::erase(types, antlr4::Token::EOF);
   for (size_t t : types) parts.push_back(DescribeTokenType(t, vocab));
   if (parts.empty()) return "something else";
   if (parts.size() == 1) return parts[0];
@@ -151,14 +153,22 @@ antlr4::Token* PreviousToken(antlr4::Parser* parser, antlr4::Token* t) {
 }  // namespace
 
 // One error per statement: after an error, ANTLR's recovery often trips
-// over the rest of the same statement. Stay quiet until a `;`, `{` or `}`
-// has gone by.
+// over the rest of the same statement, and a malformed token that the
+// lexical pass reported (an unterminated string swallows the `;`) trips the
+// parser too. Stay quiet until a `;`, `{` or `}` has gone by since the last
+// reported problem.
 bool ErrorStrategy::Suppressed(antlr4::Parser* parser, antlr4::Token* found) {
-  if (last_error_ == INVALID_INDEX) return false;
   size_t at = found->getTokenIndex();
   if (at == INVALID_INDEX) return true;
+  size_t anchor = INVALID_INDEX;
+  if (last_error_ != INVALID_INDEX && last_error_ <= at) anchor = last_error_;
+  auto it = std::upper_bound(reported_.begin(), reported_.end(), at);
+  if (it != reported_.begin() && (anchor == INVALID_INDEX || *(it - 1) > anchor)) {
+    anchor = *(it - 1);
+  }
+  if (anchor == INVALID_INDEX) return false;
   auto* stream = parser->getTokenStream();
-  for (size_t i = last_error_; i < at; ++i) {
+  for (size_t i = anchor; i < at; ++i) {
     size_t type = stream->get(i)->getType();
     if (type == P::SEMI || type == P::LBRACE || type == P::RBRACE) return false;
   }
@@ -168,8 +178,10 @@ bool ErrorStrategy::Suppressed(antlr4::Parser* parser, antlr4::Token* found) {
 bool ErrorStrategy::Counted(antlr4::Parser* parser, antlr4::Token* found) {
   if (Suppressed(parser, found)) return false;
   last_error_ = found->getTokenIndex();
-  if (std::binary_search(reported_.begin(), reported_.end(), last_error_)) return false;
-  if (++errors_ > max_errors_ || diags_.limit_reached()) throw TooManyErrors{};
+  if (++errors_ > max_errors_ || diags_.limit_reached()) {
+    diags_.MarkTruncated();
+    throw TooManyErrors{};
+  }
   return true;
 }
 
