@@ -207,6 +207,9 @@ void ErrorStrategy::Report(antlr4::Parser* parser, antlr4::Token* found,
   // A missing `;` is found on the next line; point where it belongs.
   if (Contains(expected, P::SEMI) && prev != nullptr &&
       (found->getType() == antlr4::Token::EOF || found->getLine() > prev->getLine())) {
+    // ANTLR recovers by inserting the `;`, so the next statement starts
+    // afresh at `found`: errors in it are new errors.
+    last_error_ = INVALID_INDEX;
     uint32_t after = positions_.Range(prev).end;
     range = {positions_.file().id(), after, after};
     message = fmt::format("expected `;` after {}", DescribeFound(prev));
