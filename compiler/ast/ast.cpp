@@ -6,23 +6,30 @@ namespace caldicott::ast {
 
 namespace {
 constexpr std::array<std::string_view, kEntryKindCount> kKindSpellings = {
-    "problem",  "allergy",  "medication",     "observation", "procedure",
-    "immunisation", "encounter", "document",  "referral",    "family_history",
-    "care_plan", "alert",    "device",         "other",
+    "problem",      "allergy",   "medication", "observation", "procedure",
+    "immunisation", "encounter", "document",   "referral",    "family_history",
+    "care_plan",    "alert",     "device",     "other",
 };
 constexpr std::array<std::string_view, kStatusCount> kStatusSpellings = {
     "active", "inactive", "current", "past", "unknown",
 };
 }  // namespace
 
-std::string_view Spelling(EntryKind kind) { return kKindSpellings[static_cast<size_t>(kind)]; }
-std::string_view Spelling(Status status) { return kStatusSpellings[static_cast<size_t>(status)]; }
+std::string_view Spelling(EntryKind kind) {
+  return kKindSpellings[static_cast<size_t>(kind)];
+}
+std::string_view Spelling(Status status) {
+  return kStatusSpellings[static_cast<size_t>(status)];
+}
 
 std::string_view Spelling(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::Days: return "days";
-    case TimeUnit::Months: return "months";
-    case TimeUnit::Years: return "years";
+    case TimeUnit::Days:
+      return "days";
+    case TimeUnit::Months:
+      return "months";
+    case TimeUnit::Years:
+      return "years";
   }
   return "?";
 }
@@ -41,24 +48,35 @@ std::optional<Status> StatusNamed(std::string_view name) {
   return std::nullopt;
 }
 
-std::span<const std::string_view> EntryKindSpellings() { return kKindSpellings; }
-std::span<const std::string_view> StatusSpellings() { return kStatusSpellings; }
+std::span<const std::string_view> EntryKindSpellings() {
+  return kKindSpellings;
+}
+std::span<const std::string_view> StatusSpellings() {
+  return kStatusSpellings;
+}
 
 std::string_view Spelling(ConstraintOp op) {
   switch (op) {
-    case ConstraintOp::DescendantOrSelf: return "<<";
-    case ConstraintOp::Descendant: return "<";
-    case ConstraintOp::Child: return "<!";
-    case ConstraintOp::MemberOf: return "^";
+    case ConstraintOp::DescendantOrSelf:
+      return "<<";
+    case ConstraintOp::Descendant:
+      return "<";
+    case ConstraintOp::Child:
+      return "<!";
+    case ConstraintOp::MemberOf:
+      return "^";
   }
   return "?";
 }
 
 std::string_view Spelling(EclBinaryOp op) {
   switch (op) {
-    case EclBinaryOp::Or: return "OR";
-    case EclBinaryOp::And: return "AND";
-    case EclBinaryOp::Minus: return "MINUS";
+    case EclBinaryOp::Or:
+      return "OR";
+    case EclBinaryOp::And:
+      return "AND";
+    case EclBinaryOp::Minus:
+      return "MINUS";
   }
   return "?";
 }

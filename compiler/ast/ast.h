@@ -31,8 +31,20 @@ inline constexpr int kMaxNesting = 128;
 // ---- fixed vocabularies of the language (DESIGN.md section 4)
 
 enum class EntryKind : uint8_t {
-  Problem, Allergy, Medication, Observation, Procedure, Immunisation, Encounter,
-  Document, Referral, FamilyHistory, CarePlan, Alert, Device, Other,
+  Problem,
+  Allergy,
+  Medication,
+  Observation,
+  Procedure,
+  Immunisation,
+  Encounter,
+  Document,
+  Referral,
+  FamilyHistory,
+  CarePlan,
+  Alert,
+  Device,
+  Other,
 };
 inline constexpr int kEntryKindCount = 14;
 

@@ -51,8 +51,7 @@ class Dumper {
     Line(depth, "import " + Quoted(d.path.value), d.range);
   }
   void DumpDecl(const Role& d, int depth) {
-    Line(depth,
-         "role " + d.name.text + Title(d.title) + (d.rbac ? " rbac " + d.rbac->text : ""),
+    Line(depth, "role " + d.name.text + Title(d.title) + (d.rbac ? " rbac " + d.rbac->text : ""),
          d.range);
   }
   void DumpDecl(const Group& d, int depth) {
@@ -94,10 +93,18 @@ class Dumper {
               for (const Target& t : r.targets) {
                 std::string text;
                 switch (t.kind) {
-                  case TargetKind::Section: text = "section " + t.name.text; break;
-                  case TargetKind::CodeGroup: text = "code-group " + t.name.text; break;
-                  case TargetKind::LabelGroup: text = "label-group " + t.name.text; break;
-                  case TargetKind::Confidential: text = "confidential"; break;
+                  case TargetKind::Section:
+                    text = "section " + t.name.text;
+                    break;
+                  case TargetKind::CodeGroup:
+                    text = "code-group " + t.name.text;
+                    break;
+                  case TargetKind::LabelGroup:
+                    text = "label-group " + t.name.text;
+                    break;
+                  case TargetKind::Confidential:
+                    text = "confidential";
+                    break;
                 }
                 Line(depth + 1, "target " + text, t.range);
               }
@@ -116,8 +123,7 @@ class Dumper {
             },
             [&](const Purpose& p) { Line(depth, "purpose " + p.name.text, s.range); },
             [&](const Effective& e) {
-              Line(depth,
-                   "effective " + DateText(e.from) + (e.to ? " to " + DateText(*e.to) : ""),
+              Line(depth, "effective " + DateText(e.from) + (e.to ? " to " + DateText(*e.to) : ""),
                    s.range);
             },
         },
@@ -134,48 +140,46 @@ class Dumper {
   }
 
   void CondNode(const Cond& c, int depth) {
-    std::visit(
-        Overloaded{
-            [&](const CondAnd& a) {
-              Line(depth, "and", c.range);
-              for (const Cond& x : a.operands) CondNode(x, depth + 1);
-            },
-            [&](const CondOr& o) {
-              Line(depth, "or", c.range);
-              for (const Cond& x : o.operands) CondNode(x, depth + 1);
-            },
-            [&](const CondNot& n) {
-              Line(depth, "not", c.range);
-              CondNode(*n.operand, depth + 1);
-            },
-            [&](const CondInGroup& g) {
-              Line(depth,
-                   std::string(g.kind == GroupKind::Code ? "code in " : "label in ") +
-                       std::string(Spelling(g.kind)) + " " + g.group.text,
-                   c.range);
-            },
-            [&](const CondStatus& s) {
-              Line(depth, "status is " + std::string(Spelling(s.status)), c.range);
-            },
-            [&](const CondRecordedWithin& w) {
-              Line(depth, fmt::format("recorded within {} {}", w.amount, Spelling(w.unit)),
-                   c.range);
-            },
-            [&](const CondRecordedBefore& b) {
-              Line(depth, "recorded before " + DateText(b.date), c.range);
-            },
-            [&](const CondRecordedAfter& a) {
-              Line(depth, "recorded after " + DateText(a.date), c.range);
-            },
-        },
-        c.node);
+    std::visit(Overloaded{
+                   [&](const CondAnd& a) {
+                     Line(depth, "and", c.range);
+                     for (const Cond& x : a.operands) CondNode(x, depth + 1);
+                   },
+                   [&](const CondOr& o) {
+                     Line(depth, "or", c.range);
+                     for (const Cond& x : o.operands) CondNode(x, depth + 1);
+                   },
+                   [&](const CondNot& n) {
+                     Line(depth, "not", c.range);
+                     CondNode(*n.operand, depth + 1);
+                   },
+                   [&](const CondInGroup& g) {
+                     Line(depth,
+                          std::string(g.kind == GroupKind::Code ? "code in " : "label in ") +
+                              std::string(Spelling(g.kind)) + " " + g.group.text,
+                          c.range);
+                   },
+                   [&](const CondStatus& s) {
+                     Line(depth, "status is " + std::string(Spelling(s.status)), c.range);
+                   },
+                   [&](const CondRecordedWithin& w) {
+                     Line(depth, fmt::format("recorded within {} {}", w.amount, Spelling(w.unit)),
+                          c.range);
+                   },
+                   [&](const CondRecordedBefore& b) {
+                     Line(depth, "recorded before " + DateText(b.date), c.range);
+                   },
+                   [&](const CondRecordedAfter& a) {
+                     Line(depth, "recorded after " + DateText(a.date), c.range);
+                   },
+               },
+               c.node);
   }
 
   void Expr(const CodeExpr& e, int depth) {
     std::visit(Overloaded{
                    [&](const EclCode& c) {
-                     Line(depth,
-                          "code " + c.code.text + (c.term ? " |" + c.term->value + "|" : ""),
+                     Line(depth, "code " + c.code.text + (c.term ? " |" + c.term->value + "|" : ""),
                           e.range);
                    },
                    [&](const EclConstraint& c) {

@@ -13,11 +13,17 @@ constexpr DiagKindInfo kInfos[] = {
 };
 }  // namespace
 
-const DiagKindInfo& Info(DiagKind kind) { return kInfos[static_cast<size_t>(kind)]; }
+const DiagKindInfo& Info(DiagKind kind) {
+  return kInfos[static_cast<size_t>(kind)];
+}
 
-std::span<const DiagKindInfo> AllKinds() { return kInfos; }
+std::span<const DiagKindInfo> AllKinds() {
+  return kInfos;
+}
 
-Builder::~Builder() { engine_->Submit(std::move(d_)); }
+Builder::~Builder() {
+  engine_->Submit(std::move(d_));
+}
 
 void Diagnostics::Submit(Diagnostic d) {
   if (limit_reached()) {
@@ -35,9 +41,11 @@ void Diagnostics::Submit(Diagnostic d) {
 }
 
 void SortingConsumer::Finish(int errors, int warnings, bool truncated) {
-  std::stable_sort(buffered_.begin(), buffered_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tuple(a.range.file.index, a.range.begin) < std::tuple(b.range.file.index, b.range.begin);
-  });
+  std::stable_sort(buffered_.begin(), buffered_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tuple(a.range.file.index, a.range.begin) <
+                            std::tuple(b.range.file.index, b.range.begin);
+                   });
   for (const Diagnostic& d : buffered_) next_.Consume(d);
   buffered_.clear();
   next_.Finish(errors, warnings, truncated);

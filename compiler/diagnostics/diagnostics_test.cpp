@@ -13,11 +13,11 @@ using source::SourceRange;
 class DiagnosticsTest : public ::testing::Test {
  protected:
   source::SourceManager sources_;
-  const source::SourceFile& file_ = sources_.Add(
-      "podiatry.dsa",
-      "agreement podiatry {\n"
-      "    share problems where code in code-group diabetis;\n"
-      "}\n");
+  const source::SourceFile& file_ =
+      sources_.Add("podiatry.dsa",
+                   "agreement podiatry {\n"
+                   "    share problems where code in code-group diabetis;\n"
+                   "}\n");
 };
 
 TEST_F(DiagnosticsTest, TextMatchesTheContractFormat) {
@@ -138,7 +138,9 @@ TEST_F(DiagnosticsTest, JsonIsOneDocument) {
 }
 
 TEST(JsonEscape, EscapesControlCharacters) {
-  EXPECT_EQ(JsonEscape(std::string("a\x01" "b\\")), "a\\u0001b\\\\");
+  EXPECT_EQ(JsonEscape(std::string("a\x01"
+                                   "b\\")),
+            "a\\u0001b\\\\");
 }
 
 TEST(DiagKinds, CodesAreUniqueAndWellFormed) {

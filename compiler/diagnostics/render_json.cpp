@@ -11,11 +11,21 @@ std::string JsonEscape(std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04x}", c);
@@ -38,9 +48,8 @@ std::string Place(const source::SourceManager& sources, source::SourceRange rang
   const source::SourceFile& file = sources.Get(range.file);
   source::LineCol b = file.Position(range.begin);
   source::LineCol e = file.Position(std::max(range.end, range.begin));
-  return fmt::format(
-      "\"file\":\"{}\",\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{}",
-      JsonEscape(file.display_name()), b.line, b.column, e.line, e.column);
+  return fmt::format("\"file\":\"{}\",\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{}",
+                     JsonEscape(file.display_name()), b.line, b.column, e.line, e.column);
 }
 
 }  // namespace

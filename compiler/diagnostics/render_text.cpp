@@ -99,7 +99,8 @@ void TextConsumer::Consume(const Diagnostic& d) {
   }
   for (const Note& note : d.notes) {
     if (note.range.valid()) Location(note.range, {});
-    out_ << (color_ ? kBold : "") << "note:" << (color_ ? kReset : "") << ' ' << note.message << '\n';
+    out_ << (color_ ? kBold : "") << "note:" << (color_ ? kReset : "") << ' ' << note.message
+         << '\n';
     if (note.range.valid()) Snippet(note.range);
   }
 }

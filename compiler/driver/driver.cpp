@@ -89,7 +89,8 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
     } else if (Matches(a, "--diagnostics")) {
       std::string v = TakeValue(args, i, "--diagnostics");
       if (v != "text" && v != "json") {
-        throw UsageError{fmt::format("unknown diagnostics format `{}`; expected `text` or `json`", v)};
+        throw UsageError{
+            fmt::format("unknown diagnostics format `{}`; expected `text` or `json`", v)};
       }
       o.json = v == "json";
     } else if (Matches(a, "--color")) {
@@ -101,7 +102,8 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
       } else if (v == "never") {
         o.color = CheckOptions::Color::Never;
       } else {
-        throw UsageError{fmt::format("unknown color mode `{}`; expected `auto`, `always` or `never`", v)};
+        throw UsageError{
+            fmt::format("unknown color mode `{}`; expected `auto`, `always` or `never`", v)};
       }
     } else if (Matches(a, "--error-limit")) {
       std::string v = TakeValue(args, i, "--error-limit");

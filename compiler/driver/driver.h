@@ -11,9 +11,9 @@ namespace caldicott::driver {
 // Exit statuses: a contract with scripts and CI.
 enum ExitStatus : int {
   kSuccess = 0,
-  kSourceErrors = 1,    // errors in the agreement source
-  kUsageOrIo = 2,       // usage, I/O or malformed input
-  kDoesNotApply = 3,    // the agreement does not apply to the request
+  kSourceErrors = 1,  // errors in the agreement source
+  kUsageOrIo = 2,     // usage, I/O or malformed input
+  kDoesNotApply = 3,  // the agreement does not apply to the request
 };
 
 struct Environment {

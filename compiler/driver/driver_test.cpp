@@ -79,7 +79,8 @@ TEST_F(DriverTest, UsageErrorsExitTwo) {
   EXPECT_EQ(RunCli({"check", "--error-limit=-3", "x.dsa"}).status, kUsageOrIo);
   Result r = RunCli({"check", "--nope", "x.dsa"});
   EXPECT_EQ(r.status, kUsageOrIo);
-  EXPECT_EQ(r.err, "caldicott: error: unknown option `--nope` for `check`\ntry `caldicott --help`\n");
+  EXPECT_EQ(r.err,
+            "caldicott: error: unknown option `--nope` for `check`\ntry `caldicott --help`\n");
 }
 
 TEST_F(DriverTest, HelpAndVersion) {

@@ -98,8 +98,7 @@ class Loader {
       }
       ReadResult read = ReadFile(path, options_.max_file_bytes);
       if (!read.text) {
-        diags_.EmitForPath(read.too_large ? DiagKind::FileTooLarge : DiagKind::FileUnreadable,
-                           path,
+        diags_.EmitForPath(read.too_large ? DiagKind::FileTooLarge : DiagKind::FileUnreadable, path,
                            read.too_large ? fmt::format("file is too large: {}", read.error)
                                           : fmt::format("cannot read file: {}", read.error));
         continue;
@@ -130,17 +129,20 @@ class Loader {
     m.is_std = is_std;
     m.ast.file = file.id();
     if (problem) {
-      diags_.Emit(DiagKind::NotText, {file.id(), problem->offset, problem->offset + 1},
-                  fmt::format("this file is not UTF-8 text: {}", problem->message))
+      diags_
+          .Emit(DiagKind::NotText, {file.id(), problem->offset, problem->offset + 1},
+                fmt::format("this file is not UTF-8 text: {}", problem->message))
           .Help("agreements are text files in UTF-8");
     } else {
       int before = diags_.errors();
       m.ast = parse::ParseFile(file, diags_, options_.parse);
       if (m.ast.decls.empty() && diags_.errors() == before) {
-        diags_.Emit(DiagKind::NothingDeclared, {file.id(), 0, 0},
-                    fmt::format("`{}` declares nothing", display))
-            .Help("a file holds imports, roles, code groups, label groups, sections and "
-                  "agreements");
+        diags_
+            .Emit(DiagKind::NothingDeclared, {file.id(), 0, 0},
+                  fmt::format("`{}` declares nothing", display))
+            .Help(
+                "a file holds imports, roles, code groups, label groups, sections and "
+                "agreements");
       }
     }
     program_.modules.push_back(std::move(m));
@@ -159,7 +161,8 @@ class Loader {
     while (!stack.empty()) {
       Frame& top = stack.back();
       const std::vector<ast::Decl>& decls = program_.modules[top.module].ast.decls;
-      while (top.next_decl < decls.size() && !std::holds_alternative<ast::Import>(decls[top.next_decl])) {
+      while (top.next_decl < decls.size() &&
+             !std::holds_alternative<ast::Import>(decls[top.next_decl])) {
         ++top.next_decl;
       }
       if (top.next_decl == decls.size()) {
@@ -173,8 +176,9 @@ class Loader {
       if (!target) continue;
       std::vector<size_t>& imports = program_.modules[top.module].imports;
       if (std::find(imports.begin(), imports.end(), *target) != imports.end()) {
-        diags_.Emit(DiagKind::DuplicateImport, import.path.range,
-                    fmt::format("`{}` is already imported", import.path.value))
+        diags_
+            .Emit(DiagKind::DuplicateImport, import.path.range,
+                  fmt::format("`{}` is already imported", import.path.value))
             .Help("remove this import");
         continue;
       }
@@ -236,7 +240,8 @@ class Loader {
       b.Help(fmt::format("did you mean `std:{}`?", guess));
     } else {
       std::string all;
-      for (std::string_view n : names) all += (all.empty() ? "`std:" : ", `std:") + std::string(n) + "`";
+      for (std::string_view n : names)
+        all += (all.empty() ? "`std:" : ", `std:") + std::string(n) + "`";
       b.Help("the standard modules are " + all);
     }
     return std::nullopt;

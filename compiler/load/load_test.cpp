@@ -21,8 +21,7 @@ class LoadTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    options_.stdlib = {{"sections", "section summary { problem; }\n"},
-                       {"roles", "role gp;\n"}};
+    options_.stdlib = {{"sections", "section summary { problem; }\n"}, {"roles", "role gp;\n"}};
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -59,15 +58,16 @@ class LoadTest : public ::testing::Test {
 TEST_F(LoadTest, RelativeAndStdImportsInDependencyOrder) {
   Write("local/groups.dsa", "import \"../shared.dsa\";\ncode-group g { snomed 1; }\n");
   Write("shared.dsa", "import \"std:roles\";\nrole nurse;\n");
-  std::string main = Write("main.dsa", "import \"std:sections\";\nimport \"local/groups.dsa\";\n"
-                                       "agreement a { grant role gp; }\n");
+  std::string main = Write("main.dsa",
+                           "import \"std:sections\";\nimport \"local/groups.dsa\";\n"
+                           "agreement a { grant role gp; }\n");
   Program p = Load({main});
   EXPECT_THAT(Codes(), ElementsAre());
   ASSERT_EQ(p.modules.size(), 5u);
   std::vector<std::string> order;
   for (size_t i : p.order) order.push_back(fs::path(Name(p, i)).filename().string());
-  EXPECT_THAT(order, ElementsAre("std:sections", "std:roles", "shared.dsa", "groups.dsa",
-                                 "main.dsa"));
+  EXPECT_THAT(order,
+              ElementsAre("std:sections", "std:roles", "shared.dsa", "groups.dsa", "main.dsa"));
   EXPECT_THAT(p.roots, ElementsAre(0u));
   EXPECT_EQ(p.modules[0].imports.size(), 2u);
   EXPECT_TRUE(p.modules[1].is_std);
@@ -107,8 +107,10 @@ TEST_F(LoadTest, MissingImportPointsAtTheImport) {
   Load({a});
   ASSERT_THAT(Codes(), ElementsAre("E0201"));
   EXPECT_THAT(collected_.diagnostics[0].message, HasSubstr("No such file or directory"));
-  EXPECT_EQ(sources_.Get(collected_.diagnostics[0].range.file).Position(
-                collected_.diagnostics[0].range.begin).line, 2u);
+  EXPECT_EQ(sources_.Get(collected_.diagnostics[0].range.file)
+                .Position(collected_.diagnostics[0].range.begin)
+                .line,
+            2u);
   EXPECT_FALSE(io_errors_);  // a source error, exit status 1
 }
 

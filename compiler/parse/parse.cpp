@@ -51,7 +51,8 @@ bool ReportLexicalProblems(Lexed& lexed, const Positions& pos, diag::Diagnostics
         size_t j = i;
         while (j + 1 < tokens.size() && tokens[j + 1]->getType() == P::STRAY &&
                tokens[j + 1]->getStartIndex() == tokens[j]->getStopIndex() + 1) {
-          dynamic_cast<antlr4::WritableToken*>(tokens[j + 1])->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+          dynamic_cast<antlr4::WritableToken*>(tokens[j + 1])
+              ->setChannel(antlr4::Token::HIDDEN_CHANNEL);
           ++j;
         }
         range = pos.Join(range, pos.Range(tokens[j]));
@@ -81,24 +82,27 @@ bool ReportLexicalProblems(Lexed& lexed, const Positions& pos, diag::Diagnostics
         t->setType(P::TERM);
         break;
       case P::UNTERMINATED_BLOCK_COMMENT:
-        diags.Emit(DiagKind::UnterminatedComment, {range.file, range.begin, range.begin + 2},
-                   "this comment is not closed")
+        diags
+            .Emit(DiagKind::UnterminatedComment, {range.file, range.begin, range.begin + 2},
+                  "this comment is not closed")
             .Help("close it with `*/`");
         t->setChannel(antlr4::Token::HIDDEN_CHANNEL);
         break;
       case P::BAD_ID: {
         std::string lower = t->getText();
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        diags.Emit(DiagKind::CapitalInName, range,
-                   fmt::format("names are written in lower case: `{}`", t->getText()))
+        diags
+            .Emit(DiagKind::CapitalInName, range,
+                  fmt::format("names are written in lower case: `{}`", t->getText()))
             .Help(fmt::format("write `{}`; words in capitals are codes", lower));
         t->setType(P::ID);
         break;
       }
       case P::LPAREN:
         if (++depth > ast::kMaxNesting) {
-          diags.Emit(DiagKind::NestingTooDeep, range,
-                     fmt::format("parentheses nest more than {} deep", ast::kMaxNesting))
+          diags
+              .Emit(DiagKind::NestingTooDeep, range,
+                    fmt::format("parentheses nest more than {} deep", ast::kMaxNesting))
               .Help("split the expression into named code groups");
           return false;
         }
@@ -257,11 +261,10 @@ class Builder {
     for (size_t i = 1; i < ops.size(); ++i) {
       ast::EclBinaryOp next = op_of(ops[i]);
       if (next != op || op == ast::EclBinaryOp::Minus) {
-        auto b = diags_.Emit(
-            DiagKind::MixedEclOperators, R(ops[i]),
-            next == op ? std::string("a chain of `MINUS` needs parentheses")
-                       : fmt::format("`{}` follows `{}` without parentheses",
-                                     ast::Spelling(next), ast::Spelling(op)));
+        auto b = diags_.Emit(DiagKind::MixedEclOperators, R(ops[i]),
+                             next == op ? std::string("a chain of `MINUS` needs parentheses")
+                                        : fmt::format("`{}` follows `{}` without parentheses",
+                                                      ast::Spelling(next), ast::Spelling(op)));
         b.Note(R(ops[0]), fmt::format("the earlier `{}` is here", ast::Spelling(op)));
         b.Help(op == ast::EclBinaryOp::Minus && next == op
                    ? "write `(A MINUS B) MINUS C` or `A MINUS (B OR C)`"
@@ -336,8 +339,9 @@ class Builder {
     if (!guess.empty()) {
       b.Help(fmt::format("did you mean `{}`?", guess));
     } else {
-      b.Help("the kinds are problem, allergy, medication, observation, procedure, immunisation, "
-             "encounter, document, referral, family_history, care_plan, alert, device and other");
+      b.Help(
+          "the kinds are problem, allergy, medication, observation, procedure, immunisation, "
+          "encounter, document, referral, family_history, care_plan, alert, device and other");
     }
     return std::nullopt;
   }
@@ -581,8 +585,9 @@ class Builder {
           value += '\n';
         } else {
           uint32_t at = range.begin + static_cast<uint32_t>(i) - 1;
-          diags_.Emit(DiagKind::InvalidEscape, {range.file, at, at + 2},
-                      fmt::format("unknown escape sequence `\\{}`", e))
+          diags_
+              .Emit(DiagKind::InvalidEscape, {range.file, at, at + 2},
+                    fmt::format("unknown escape sequence `\\{}`", e))
               .Help("a string may use `\\\"`, `\\\\` and `\\n`");
           ok = false;
         }
@@ -611,8 +616,9 @@ class Builder {
     uint32_t value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size() || value > 1'000'000) {
-      diags_.Emit(DiagKind::NumberOutOfRange, R(node),
-                  fmt::format("`{}` is too large for {}", text, what))
+      diags_
+          .Emit(DiagKind::NumberOutOfRange, R(node),
+                fmt::format("`{}` is too large for {}", text, what))
           .Help("the largest number allowed here is 1000000");
       return std::nullopt;
     }
@@ -694,8 +700,8 @@ std::vector<Token> Tokenize(const source::SourceFile& file) {
     std::string kind = t->getType() == antlr4::Token::EOF
                            ? "EOF"
                            : lexed.lexer.getVocabulary().getSymbolicName(t->getType());
-    out.push_back({std::move(kind), t->getType() == antlr4::Token::EOF ? "" : t->getText(),
-                   pos.Range(t)});
+    out.push_back(
+        {std::move(kind), t->getType() == antlr4::Token::EOF ? "" : t->getText(), pos.Range(t)});
   }
   return out;
 }

@@ -170,8 +170,9 @@ TEST(Parser, SectionsAndConditions) {
 }
 
 TEST(Parser, RepeatedNotCollapses) {
-  auto p = Parse("section s { problem where not not not status is active; "
-                 "allergy where not not status is active; }");
+  auto p = Parse(
+      "section s { problem where not not not status is active; "
+      "allergy where not not status is active; }");
   EXPECT_THAT(p->Codes(), ElementsAre());
   const auto& s = std::get<ast::Section>(p->module.decls.at(0));
   const auto& n = std::get<ast::CondNot>(s.items[0].where->node);
@@ -215,8 +216,7 @@ TEST(Parser, MessagesUseTheLanguagesWords) {
             "expected a statement or `}`, found end of file");
   EXPECT_EQ(Parse("agreement a { frobnicate; }")->Only().message,
             "expected a statement or `}`, found `frobnicate`");
-  EXPECT_EQ(Parse("share problems;")->Only().message,
-            "expected a declaration, found `share`");
+  EXPECT_EQ(Parse("share problems;")->Only().message, "expected a declaration, found `share`");
   auto kw_parse = Parse("role status;");
   const auto& kw = kw_parse->Only();
   EXPECT_EQ(kw.message, "expected a name, found `status`");
@@ -230,11 +230,11 @@ TEST(Parser, MessagesUseTheLanguagesWords) {
 TEST(Parser, RecoversAndReportsSeveralErrors) {
   auto p = Parse(
       "agreement a {\n"
-      "  share problems where;\n"    // 1
-      "  version x;\n"               // 2
+      "  share problems where;\n"  // 1
+      "  version x;\n"             // 2
       "  grant role gp;\n"
       "}\n"
-      "role 9;\n"                    // 3
+      "role 9;\n"  // 3
       "role ok;\n");
   EXPECT_THAT(p->Codes(), ElementsAre("E0101", "E0101", "E0101"));
   // What parsed cleanly is still there for later phases.

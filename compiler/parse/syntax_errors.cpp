@@ -52,14 +52,22 @@ source::SourceRange Positions::Range(antlr4::ParserRuleContext* ctx) const {
 
 std::string DescribeTokenType(size_t type, const antlr4::dfa::Vocabulary& vocab) {
   switch (type) {
-    case antlr4::Token::EOF: return "end of file";
-    case P::ID: return "a name";
-    case P::CODE: return "a code";
-    case P::INT: return "a number";
-    case P::DATE: return "a date (YYYY-MM-DD)";
-    case P::STRING: return "a string";
-    case P::TERM: return "a `|term|`";
-    default: break;
+    case antlr4::Token::EOF:
+      return "end of file";
+    case P::ID:
+      return "a name";
+    case P::CODE:
+      return "a code";
+    case P::INT:
+      return "a number";
+    case P::DATE:
+      return "a date (YYYY-MM-DD)";
+    case P::STRING:
+      return "a string";
+    case P::TERM:
+      return "a `|term|`";
+    default:
+      break;
   }
   std::string literal = vocab.getLiteralName(type);
   if (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'') {
@@ -101,9 +109,8 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& expected,
     for (size_t g : group) {
       if (std::find(types.begin(), types.end(), g) == types.end()) return;
     }
-    std::erase_if(types, [&](size_t t) {
-      return std::find(group.begin(), group.end(), t) != group.end();
-    });
+    std::erase_if(
+        types, [&](size_t t) { return std::find(group.begin(), group.end(), t) != group.end(); });
     parts.emplace_back(words);
   };
   take_group({P::KW_IMPORT, P::KW_ROLE, P::KW_CODE_GROUP, P::KW_LABEL_GROUP, P::KW_SECTION,
@@ -112,9 +119,9 @@ std::string DescribeExpected(const antlr4::misc::IntervalSet& expected,
   take_group({P::KW_SHARE, P::KW_EXCLUDE, P::KW_GRANT, P::KW_VERSION, P::KW_CONTROLLERS,
               P::KW_PURPOSE, P::KW_EFFECTIVE},
              "a statement");
-  take_group({P::DESC_OR_SELF, P::DESC, P::CHILD_OF, P::MEMBER_OF, P::INT, P::CODE, P::ID,
-              P::LPAREN},
-             "a code expression");
+  take_group(
+      {P::DESC_OR_SELF, P::DESC, P::CHILD_OF, P::MEMBER_OF, P::INT, P::CODE, P::ID, P::LPAREN},
+      "a code expression");
   take_group({P::KW_CODE_GROUP, P::KW_LABEL_GROUP, P::KW_CONFIDENTIAL, P::ID},
              "a section, `code-group`, `label-group` or `confidential`");
   take_group({P::KW_NOT, P::KW_CODE, P::KW_LABEL, P::KW_STATUS, P::KW_RECORDED, P::LPAREN},
@@ -215,8 +222,9 @@ void ErrorStrategy::Report(antlr4::Parser* parser, antlr4::Token* found,
     message = fmt::format("expected `;` after {}", DescribeFound(prev));
     help = "every statement and declaration ends with `;`";
   } else {
-    message = fmt::format("expected {}, found {}", DescribeExpected(expected, parser->getVocabulary()),
-                          DescribeFound(found));
+    message =
+        fmt::format("expected {}, found {}", DescribeExpected(expected, parser->getVocabulary()),
+                    DescribeFound(found));
     size_t type = found->getType();
     if (Contains(expected, P::ID) && IsKeyword(type, parser->getVocabulary())) {
       help = fmt::format("{} is a keyword and cannot be used as a name", DescribeFound(found));
@@ -243,9 +251,8 @@ void ErrorStrategy::Report(antlr4::Parser* parser, antlr4::Token* found,
 void ErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser,
                                               const antlr4::NoViableAltException& e) {
   antlr4::Token* found = e.getOffendingToken();
-  antlr4::misc::IntervalSet expected = e.getStartToken() == found
-                                           ? e.getExpectedTokens()
-                                           : antlr4::misc::IntervalSet();
+  antlr4::misc::IntervalSet expected =
+      e.getStartToken() == found ? e.getExpectedTokens() : antlr4::misc::IntervalSet();
   if (expected.isEmpty()) {
     if (!Counted(parser, found)) return;
     diags_.Emit(diag::DiagKind::SyntaxError, positions_.Range(found),

@@ -47,7 +47,9 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   // reported on (sorted); the parser stays quiet about them.
   ErrorStrategy(const Positions& positions, diag::Diagnostics& diags, int max_errors,
                 std::vector<size_t> reported)
-      : positions_(positions), diags_(diags), max_errors_(max_errors),
+      : positions_(positions),
+        diags_(diags),
+        max_errors_(max_errors),
         reported_(std::move(reported)) {}
 
   int errors() const { return errors_; }
@@ -55,7 +57,8 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
  protected:
   void reportNoViableAlternative(antlr4::Parser* parser,
                                  const antlr4::NoViableAltException& e) override;
-  void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override;
+  void reportInputMismatch(antlr4::Parser* parser,
+                           const antlr4::InputMismatchException& e) override;
   void reportFailedPredicate(antlr4::Parser* parser,
                              const antlr4::FailedPredicateException& e) override;
   void reportUnwantedToken(antlr4::Parser* parser) override;

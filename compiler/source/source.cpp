@@ -20,15 +20,16 @@ LineCol SourceFile::Position(uint32_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
   uint32_t start = line_starts_[line - 1];
-  uint32_t column =
-      1 + static_cast<uint32_t>(CodePointCount(std::string_view(text_).substr(start, offset - start)));
+  uint32_t column = 1 + static_cast<uint32_t>(
+                            CodePointCount(std::string_view(text_).substr(start, offset - start)));
   return {line, column};
 }
 
 std::string_view SourceFile::Line(uint32_t line) const {
   if (line == 0 || line > line_starts_.size()) return {};
   uint32_t start = line_starts_[line - 1];
-  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
+  uint32_t end =
+      line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
   std::string_view s = std::string_view(text_).substr(start, end - start);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
   return s;

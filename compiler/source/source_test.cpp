@@ -65,7 +65,9 @@ TEST(ValidateText, RejectsWhatIsNotText) {
 }
 
 TEST(SanitizeText, ReplacesBadBytesAndKeepsOffsets) {
-  std::string text = "a\xFF" "b\xC3";
+  std::string text =
+      "a\xFF"
+      "b\xC3";
   auto problem = SanitizeText(text);
   ASSERT_TRUE(problem);
   EXPECT_EQ(problem->offset, 1u);

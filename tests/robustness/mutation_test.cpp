@@ -36,16 +36,61 @@ std::vector<std::string> Seeds() {
 // Fragments that make interesting damage: the language's own punctuation,
 // keywords, operators, unclosed constructs and bytes that are not text.
 const std::vector<std::string> kFragments = {
-    "(", ")", "{", "}", ";", ",", ".", "<<", "<!", "<", "^", "|", "\"", "'", "/*", "*/", "//",
-    "AND", "OR", "MINUS", "and", "or", "not", "share", "exclude", "where", "code-group",
-    "label-group", "section", "agreement", "role", "import", "grant role", "status is",
-    "recorded within", "2026-02-30", "99999999999999999999", "C10..", "_X", "\xFF", "\xC3",
-    std::string("\0", 1), "\x1b[2J", "\xE2\x80\xAE", "é", "\t", "\r\n", std::string(300, '('),
+    "(",
+    ")",
+    "{",
+    "}",
+    ";",
+    ",",
+    ".",
+    "<<",
+    "<!",
+    "<",
+    "^",
+    "|",
+    "\"",
+    "'",
+    "/*",
+    "*/",
+    "//",
+    "AND",
+    "OR",
+    "MINUS",
+    "and",
+    "or",
+    "not",
+    "share",
+    "exclude",
+    "where",
+    "code-group",
+    "label-group",
+    "section",
+    "agreement",
+    "role",
+    "import",
+    "grant role",
+    "status is",
+    "recorded within",
+    "2026-02-30",
+    "99999999999999999999",
+    "C10..",
+    "_X",
+    "\xFF",
+    "\xC3",
+    std::string("\0", 1),
+    "\x1b[2J",
+    "\xE2\x80\xAE",
+    "é",
+    "\t",
+    "\r\n",
+    std::string(300, '('),
 };
 
 std::string Mutate(const std::string& seed, std::mt19937& rng) {
   std::string s = seed;
-  auto pick = [&](size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  auto pick = [&](size_t n) {
+    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+  };
   int edits = 1 + static_cast<int>(pick(4));
   for (int e = 0; e < edits; ++e) {
     size_t at = pick(s.size() + 1);
