@@ -75,6 +75,32 @@ TEST_F(DiagnosticsTest, ControlCharactersAreNotEchoed) {
   EXPECT_EQ(out.str().find('\x1b'), std::string::npos);
 }
 
+TEST_F(DiagnosticsTest, ControlCharactersInMessagesAreReplaced) {
+  std::ostringstream out;
+  TextConsumer text(out, sources_, ColorMode::Never);
+  Diagnostics diags(text);
+  diags.Emit(DiagKind::StrayCharacter, {file_.id(), 0, 1}, "unexpected `\x1b]0;pwned\x07`")
+      .Help("\x1b[2J")
+      .Note({}, "\x7f");
+  diags.Finish();
+  EXPECT_EQ(out.str().find('\x1b'), std::string::npos);
+  EXPECT_EQ(out.str().find('\x07'), std::string::npos);
+  EXPECT_EQ(out.str().find('\x7f'), std::string::npos);
+  EXPECT_NE(out.str().find("unexpected `\xEF\xBF\xBD]0;pwned\xEF\xBF\xBD`"), std::string::npos);
+}
+
+TEST_F(DiagnosticsTest, TruncationLineUsesTheRightNumber) {
+  std::ostringstream out;
+  TextConsumer text(out, sources_, ColorMode::Never);
+  Diagnostics diags(text, 1);
+  diags.Emit(DiagKind::SyntaxError, {file_.id(), 0, 1}, "a");
+  diags.Emit(DiagKind::SyntaxError, {file_.id(), 0, 1}, "b");
+  diags.Finish();
+  EXPECT_NE(out.str().find("caldicott: stopped after 1 error; further problems were not reported"),
+            std::string::npos)
+      << out.str();
+}
+
 TEST_F(DiagnosticsTest, PathOnlyDiagnostics) {
   std::ostringstream out;
   TextConsumer text(out, sources_, ColorMode::Never);

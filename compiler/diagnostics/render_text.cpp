@@ -24,6 +24,21 @@ size_t SequenceLength(unsigned char c) {
   return 2;
 }
 
+// Text from a source (a stray character, a name) may hold control
+// characters; a terminal must never receive them raw.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\n') || c == 0x7f) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void TextConsumer::Location(source::SourceRange range, const std::string& path) {
@@ -90,25 +105,26 @@ void TextConsumer::Consume(const Diagnostic& d) {
     out_ << (color_ ? kYellow : "") << "warning:" << (color_ ? kReset : "");
   }
   if (color_) out_ << kBold;
-  out_ << ' ' << d.message << " [" << info.code << ']';
+  out_ << ' ' << Printable(d.message) << " [" << info.code << ']';
   if (color_) out_ << kReset;
   out_ << '\n';
   if (d.range.valid()) Snippet(d.range);
   if (!d.help.empty()) {
-    out_ << (color_ ? kCyan : "") << "help:" << (color_ ? kReset : "") << ' ' << d.help << '\n';
+    out_ << (color_ ? kCyan : "") << "help:" << (color_ ? kReset : "") << ' ' << Printable(d.help)
+         << '\n';
   }
   for (const Note& note : d.notes) {
     if (note.range.valid()) Location(note.range, {});
-    out_ << (color_ ? kBold : "") << "note:" << (color_ ? kReset : "") << ' ' << note.message
-         << '\n';
+    out_ << (color_ ? kBold : "") << "note:" << (color_ ? kReset : "") << ' '
+         << Printable(note.message) << '\n';
     if (note.range.valid()) Snippet(note.range);
   }
 }
 
 void TextConsumer::Finish(int errors, int warnings, bool truncated) {
   if (truncated) {
-    out_ << "caldicott: stopped after " << errors << " errors; later problems were not reported"
-         << " (raise --error-limit to see more)\n";
+    out_ << "caldicott: stopped after " << errors << (errors == 1 ? " error" : " errors")
+         << "; further problems were not reported (raise --error-limit to see more)\n";
   }
   if (errors == 0 && warnings == 0) return;
   auto plural = [](int n, std::string_view word) {

@@ -156,8 +156,9 @@ int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Env
       const source::SourceFile& file = sources.Get(m.file);
       for (const parse::Token& t : parse::Tokenize(file)) {
         source::LineCol lc = file.Position(t.range.begin);
+        // Escaped: a token's text may hold control characters.
         out << fmt::format("{}:{}:{} {} `{}`\n", file.display_name(), lc.line, lc.column, t.kind,
-                           t.text);
+                           diag::JsonEscape(t.text));
       }
     }
   }

@@ -262,7 +262,9 @@ class Loader {
     for (size_t i = first + 1; i < stack.size(); ++i) {
       b.Note(stack[i].via, fmt::format("`{}` is imported here", Name(stack[i].module)));
     }
-    b.Help("move what both files need into a third file that both import");
+    b.Help(first + 1 == stack.size()
+               ? "a file cannot import itself; remove this import"
+               : "move what the files need from each other into a file that imports none of them");
   }
 
   std::string Name(size_t module) const {

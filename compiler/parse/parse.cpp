@@ -33,6 +33,33 @@ struct Lexed {
   antlr4::CommonTokenStream tokens;
 };
 
+std::string EscapeQuotes(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// `podiatryAssistant` -> `podiatry_assistant`, `readV2` -> `readv2`.
+std::string SnakeCase(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (std::isupper(c)) {
+      // A capital that starts a word (`Assistant`) starts a new `_` part;
+      // one that does not (`V2`, `HIV`) is just lowered.
+      bool starts_word = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
+      if (starts_word && i > 0 && s[i - 1] != '_') out += '_';
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 // Reports the tokens that stand for malformed input, and repairs them so
 // that the parser sees what the author most likely meant: one mistake, one
 // diagnostic. Returns false when the file must not be parsed at all.
@@ -73,7 +100,8 @@ bool ReportLexicalProblems(Lexed& lexed, const Positions& pos, diag::Diagnostics
         break;
       case P::SINGLE_QUOTED:
         diags.Emit(DiagKind::SingleQuotedString, range, "strings are written in double quotes")
-            .Help(fmt::format("write \"{}\"", t->getText().substr(1, t->getText().size() - 2)));
+            .Help(fmt::format("write \"{}\"",
+                              EscapeQuotes(t->getText().substr(1, t->getText().size() - 2))));
         t->setType(P::STRING);
         break;
       case P::UNTERMINATED_TERM:
@@ -89,8 +117,7 @@ bool ReportLexicalProblems(Lexed& lexed, const Positions& pos, diag::Diagnostics
         t->setChannel(antlr4::Token::HIDDEN_CHANNEL);
         break;
       case P::BAD_ID: {
-        std::string lower = t->getText();
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string lower = SnakeCase(t->getText());
         diags
             .Emit(DiagKind::CapitalInName, range,
                   fmt::format("names are written in lower case: `{}`", t->getText()))
@@ -567,13 +594,19 @@ class Builder {
     return ast::Code{leaf->getText(), R(ctx)};
   }
 
-  // Resolves the escapes `\"` and `\\` of a string literal.
+  // Resolves the escapes `\"` and `\\` of a string literal. A string in
+  // single quotes (already reported) keeps its text between the quotes.
   std::optional<ast::Str> String(antlr4::tree::TerminalNode* node) {
     if (!Usable(node)) return std::nullopt;
     SourceRange range = R(node);
     std::string_view text = pos_.file().text().substr(range.begin, range.end - range.begin);
     std::string value;
     bool ok = true;
+    if (!text.empty() && text[0] == '\'') {
+      text.remove_prefix(1);
+      if (!text.empty() && text.back() == '\'') text.remove_suffix(1);
+      return ast::Str{std::string(text), range};
+    }
     for (size_t i = 1; i < text.size(); ++i) {
       char c = text[i];
       if (c == '"') break;  // the closing quote (absent if unterminated)
@@ -637,8 +670,9 @@ class Builder {
                               (d.month == 2 && leap(d.year) ? 1 : 0);
     if (!valid) {
       diags_.Emit(DiagKind::InvalidDate, d.range, fmt::format("`{}` is not a date", text))
-          .Help(d.month < 1 || d.month > 12 ? "dates are written YYYY-MM-DD, month from 01 to 12"
-                                            : "that month has fewer days");
+          .Help(d.year < 1                    ? "years start at 0001"
+                : d.month < 1 || d.month > 12 ? "dates are written YYYY-MM-DD, month from 01 to 12"
+                                              : "that month has fewer days");
       return std::nullopt;
     }
     return d;

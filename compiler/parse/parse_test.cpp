@@ -265,8 +265,24 @@ TEST(Lexer, MalformedTokensEachGetOneDiagnostic) {
   auto caps_parse = Parse("role podiatryAssistant;");
   const auto& caps = caps_parse->Only();
   EXPECT_EQ(diag::Info(caps.kind).code, "E0106");
-  EXPECT_EQ(caps.help, "write `podiatryassistant`; words in capitals are codes");
+  EXPECT_EQ(caps.help, "write `podiatry_assistant`; words in capitals are codes");
   EXPECT_EQ(diag::Info(Parse("role gp 'GP';")->Only().kind).code, "E0111");
+}
+
+TEST(Parser, SingleQuotedStringKeepsTheTextBetweenTheQuotes) {
+  auto p = Parse("import 'std:sections';\nrole gp 'say \"hi\"';\n");
+  ASSERT_EQ(p->collected.diagnostics.size(), 2u);
+  EXPECT_EQ(std::get<ast::Import>(p->module.decls.at(0)).path.value, "std:sections");
+  EXPECT_EQ(std::get<ast::Role>(p->module.decls.at(1)).title->value, "say \"hi\"");
+  EXPECT_EQ(p->collected.diagnostics[1].help, "write \"say \\\"hi\\\"\"");
+}
+
+TEST(Parser, CapitalisedNamesSuggestSnakeCase) {
+  auto p = Parse("role podiatryAssistant; code-group g { readV2 C10..; }");
+  ASSERT_EQ(p->collected.diagnostics.size(), 2u);
+  EXPECT_EQ(p->collected.diagnostics[0].help,
+            "write `podiatry_assistant`; words in capitals are codes");
+  EXPECT_EQ(p->collected.diagnostics[1].help, "write `readv2`; words in capitals are codes");
 }
 
 TEST(Parser, EclOperatorsNeedParenthesesToMix) {
@@ -282,6 +298,7 @@ TEST(Parser, DatesMustExist) {
   EXPECT_THAT(Parse("agreement a { effective 2026-02-29; }")->Codes(), ElementsAre("E0108"));
   EXPECT_THAT(Parse("agreement a { effective 2026-13-01; }")->Codes(), ElementsAre("E0108"));
   EXPECT_THAT(Parse("agreement a { effective 2026-04-31; }")->Codes(), ElementsAre("E0108"));
+  EXPECT_EQ(Parse("agreement a { effective 0000-01-01; }")->Only().help, "years start at 0001");
 }
 
 TEST(Parser, NumbersAreBounded) {
