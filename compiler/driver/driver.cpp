@@ -123,6 +123,16 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
   return o;
 }
 
+// Control characters in a token's text shown as \xNN.
+std::string Escaped(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    out += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, ch);
+  }
+  return out;
+}
+
 int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
   load::Options load_options;
   load_options.parse.max_errors_per_file = o.error_limit > 0 ? o.error_limit : 1000;
@@ -158,7 +168,7 @@ int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Env
         source::LineCol lc = file.Position(t.range.begin);
         // Escaped: a token's text may hold control characters.
         out << fmt::format("{}:{}:{} {} `{}`\n", file.display_name(), lc.line, lc.column, t.kind,
-                           diag::JsonEscape(t.text));
+                           Escaped(t.text));
       }
     }
   }
