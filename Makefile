@@ -24,7 +24,11 @@ build: configure
 demo: build
 	@echo "== caldicott check examples/*.dsa"
 	$(CALDICOTT) check examples/*.dsa
-	@echo "== the example locality parses and its imports resolve"
+	@echo "== the example locality: agreements and the roles they grant"
+	@for f in examples/*.dsa; do \
+	  echo "$$f:"; \
+	  $(CALDICOTT) check --dump=ast "$$f" | sed -n 's/ @.*//; s/^  agreement /  agreement /p; s/^    grant role /    grants /p'; \
+	done
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
