@@ -101,6 +101,22 @@ TEST_F(DiagnosticsTest, TruncationLineUsesTheRightNumber) {
       << out.str();
 }
 
+TEST_F(DiagnosticsTest, VeryLongLinesAreShownAsAWindow) {
+  source::SourceManager sm;
+  std::string line = std::string(5000, 'a') + " bad " + std::string(5000, 'b');
+  const source::SourceFile& f = sm.Add("long.dsa", line + "\n");
+  std::ostringstream out;
+  TextConsumer text(out, sm, ColorMode::Never);
+  Diagnostics diags(text);
+  diags.Emit(DiagKind::StrayCharacter, {f.id(), 5001, 5004}, "here");
+  diags.Finish();
+  std::string expected_line =
+      "\xE2\x80\xA6" + std::string(119, 'a') + " bad " + std::string(119, 'b') + "\xE2\x80\xA6\n";
+  std::string expected_caret = std::string(121, ' ') + "^~~\n";
+  EXPECT_EQ(out.str(), "long.dsa:1:5002: error: here [E0104]\n" + expected_line + expected_caret +
+                           "1 error generated.\n");
+}
+
 TEST_F(DiagnosticsTest, PathOnlyDiagnostics) {
   std::ostringstream out;
   TextConsumer text(out, sources_, ColorMode::Never);

@@ -68,12 +68,29 @@ void TextConsumer::Snippet(source::SourceRange range) {
   uint32_t col_end = std::max(range.end, range.begin) - line_start;
   col_end = std::min<uint32_t>(col_end, static_cast<uint32_t>(line.size()));
 
-  std::string shown;
-  std::string indent;
+  // A very long line (generated or minified source) is shown as a window
+  // around the range, marked with `…` where it is cut.
+  constexpr uint32_t kContext = 120;
+  uint32_t from = 0;
+  uint32_t to = static_cast<uint32_t>(line.size());
+  if (line.size() > 3 * kContext) {
+    auto boundary = [&](uint32_t at) {
+      while (at > 0 && at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) {
+        --at;
+      }
+      return at;
+    };
+    from = col_begin > kContext ? boundary(col_begin - kContext) : 0;
+    col_end = std::min(col_end, col_begin + 2 * kContext);  // underline at most this much
+    to = boundary(std::min<uint32_t>(static_cast<uint32_t>(line.size()),
+                                     std::max(col_end, col_begin + 1) + kContext));
+  }
+  std::string shown = from > 0 ? "\xE2\x80\xA6" : "";
+  std::string indent = from > 0 ? " " : "";
   size_t marks = 0;
-  for (size_t i = 0; i < line.size();) {
+  for (size_t i = from; i < to;) {
     unsigned char c = static_cast<unsigned char>(line[i]);
-    size_t len = std::min(SequenceLength(c), line.size() - i);
+    size_t len = std::min(SequenceLength(c), to - i);
     if (c == '\t') {
       shown += '\t';
     } else if (c < 0x20 || c == 0x7f) {
@@ -88,6 +105,7 @@ void TextConsumer::Snippet(source::SourceRange range) {
     }
     i += len;
   }
+  if (to < line.size()) shown += "\xE2\x80\xA6";
   if (marks == 0) marks = 1;  // an empty range, or one at the end of the line
   out_ << shown << '\n';
   if (color_) out_ << kGreen;
