@@ -42,24 +42,6 @@ std::string EscapeQuotes(const std::string& s) {
   return out;
 }
 
-// `podiatryAssistant` -> `podiatry_assistant`, `readV2` -> `readv2`.
-std::string SnakeCase(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (std::isupper(c)) {
-      // A capital that starts a word (`Assistant`) starts a new `_` part;
-      // one that does not (`V2`, `HIV`) is just lowered.
-      bool starts_word = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
-      if (starts_word && i > 0 && s[i - 1] != '_') out += '_';
-      out += static_cast<char>(std::tolower(c));
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 // Reports the tokens that stand for malformed input, and repairs them so
 // that the parser sees what the author most likely meant: one mistake, one
 // diagnostic. Returns false when the file must not be parsed at all.

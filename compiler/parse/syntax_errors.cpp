@@ -50,6 +50,24 @@ source::SourceRange Positions::Range(antlr4::ParserRuleContext* ctx) const {
   return {file_.id(), begin.begin, Byte(stop->getStopIndex() + 1)};
 }
 
+// `podiatryAssistant` -> `podiatry_assistant`, `readV2` -> `readv2`.
+std::string SnakeCase(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (std::isupper(c)) {
+      // A capital that starts a word (`Assistant`) starts a new `_` part;
+      // one that does not (`V2`, `HIV`) is just lowered.
+      bool starts_word = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
+      if (starts_word && i > 0 && s[i - 1] != '_') out += '_';
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string DescribeTokenType(size_t type, const antlr4::dfa::Vocabulary& vocab) {
   switch (type) {
     case antlr4::Token::EOF:
@@ -229,9 +247,7 @@ void ErrorStrategy::Report(antlr4::Parser* parser, antlr4::Token* found,
     if (Contains(expected, P::ID) && IsKeyword(type, parser->getVocabulary())) {
       help = fmt::format("{} is a keyword and cannot be used as a name", DescribeFound(found));
     } else if (Contains(expected, P::ID) && type == P::CODE) {
-      std::string lower = found->getText();
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      help = fmt::format("names are written in lower case: `{}`", lower);
+      help = fmt::format("names are written in lower case: `{}`", SnakeCase(found->getText()));
     } else if ((type == P::KW_AND || type == P::KW_OR || type == P::KW_NOT) &&
                InsideRule(parser, P::RuleGroupEntry)) {
       help = "code expressions combine with `AND`, `OR` and `MINUS`, in capitals";

@@ -80,6 +80,10 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   size_t last_error_ = INVALID_INDEX;  // token index of the last error
 };
 
+// The name a capitalised word most likely meant: `podiatryAssistant` ->
+// `podiatry_assistant`, `Podiatrist` -> `podiatrist`, `readV2` -> `readv2`.
+std::string SnakeCase(const std::string& s);
+
 // "`;`", "a name", "end of file": how a message names a token type.
 std::string DescribeTokenType(size_t type, const antlr4::dfa::Vocabulary& vocab);
 
