@@ -1,0 +1,4 @@
+#include <gtest/gtest.h>
+TEST(Rf2Placeholder, Builds) {
+  SUCCEED();
+}
