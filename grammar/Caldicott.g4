@@ -163,7 +163,7 @@ RPAREN : ')' ;
 DATE : [0-9] [0-9] [0-9] [0-9] '-' [0-9] [0-9] '-' [0-9] [0-9] ;
 INT  : [0-9]+ ;
 ID   : [a-z_] [a-z0-9_]* ;
-CODE : [A-Z0-9_] [A-Za-z0-9_.-]* ;
+CODE : [A-Z0-9_] [A-Za-z0-9_.+-]* ;  // '+': so that 1.15E+15 (a spreadsheet's damage) is one code
 
 // A name with capitals in it (`Diabetes`, `sexualHealth`): reported as
 // such, then treated as a name.

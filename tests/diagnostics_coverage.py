@@ -3,7 +3,8 @@
 
 Every code in compiler/diagnostics/diagnostic_kind.def must have
   * a section headed `### E0xxx` in docs/diagnostics.md, and
-  * a CHECK line naming `[E0xxx]` in some file under tests/lit.
+  * a FileCheck directive (any prefix, not -NOT) naming `[E0xxx]` in some
+    file under tests/lit.
 And docs/diagnostics.md must not document codes that do not exist.
 """
 import pathlib
@@ -20,11 +21,14 @@ def main() -> int:
         return 1
     docs = (root / "docs/diagnostics.md").read_text()
     documented = set(re.findall(r"^### ([EW]\d{4})\b", docs, re.M))
+    # A FileCheck directive with any prefix (CHECK:, CHECK-NEXT:, MISSING:),
+    # but not a -NOT: one, which proves an absence.
+    directive = re.compile(r"^\s*(//|#)\s*[A-Z][A-Z0-9_]*(-NEXT|-SAME|-DAG|-LABEL)?:")
     tested = set()
     for path in (root / "tests/lit").rglob("*"):
         if path.suffix in (".dsa", ".test"):
             for line in path.read_text(errors="replace").splitlines():
-                if "CHECK" in line:
+                if directive.match(line):
                     tested.update(re.findall(r"\[([EW]\d{4})\]", line))
     problems = []
     for code in codes:

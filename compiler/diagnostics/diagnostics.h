@@ -52,8 +52,9 @@ struct Diagnostic {
   // read), `range` is invalid and `path` names the file, if any.
   source::SourceRange range;
   std::string path;
-  std::string message;  // lower-case, no final period, code in backticks
-  std::string help;     // optional: how to fix it
+  uint32_t path_line = 0;  // with `path`: the line, when known (a schema file)
+  std::string message;     // lower-case, no final period, code in backticks
+  std::string help;        // optional: how to fix it
   std::vector<Note> notes;
 
   Severity severity() const { return Info(kind).severity; }
@@ -100,11 +101,11 @@ class Diagnostics {
       : consumer_(consumer), error_limit_(error_limit) {}
 
   Builder Emit(DiagKind kind, source::SourceRange range, std::string message) {
-    return Builder(this, Diagnostic{kind, range, {}, std::move(message), {}, {}});
+    return Builder(this, Diagnostic{kind, range, {}, 0, std::move(message), {}, {}});
   }
   // A diagnostic about a whole file that has no text to point into.
-  Builder EmitForPath(DiagKind kind, std::string path, std::string message) {
-    return Builder(this, Diagnostic{kind, {}, std::move(path), std::move(message), {}, {}});
+  Builder EmitForPath(DiagKind kind, std::string path, std::string message, uint32_t line = 0) {
+    return Builder(this, Diagnostic{kind, {}, std::move(path), line, std::move(message), {}, {}});
   }
 
   int errors() const { return errors_; }
@@ -149,7 +150,7 @@ class TextConsumer : public Consumer {
   void Finish(int errors, int warnings, bool truncated) override;
 
  private:
-  void Location(source::SourceRange range, const std::string& path);
+  void Location(source::SourceRange range, const std::string& path, uint32_t path_line = 0);
   void Snippet(source::SourceRange range);
   std::ostream& out_;
   const source::SourceManager& sources_;

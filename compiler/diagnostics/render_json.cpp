@@ -40,10 +40,12 @@ std::string JsonEscape(std::string_view s) {
 namespace {
 
 std::string Place(const source::SourceManager& sources, source::SourceRange range,
-                  const std::string& path) {
+                  const std::string& path, uint32_t path_line = 0) {
   if (!range.valid()) {
-    return path.empty() ? std::string("\"file\":null")
-                        : fmt::format("\"file\":\"{}\"", JsonEscape(path));
+    if (path.empty()) return "\"file\":null";
+    if (path_line > 0)
+      return fmt::format("\"file\":\"{}\",\"line\":{}", JsonEscape(path), path_line);
+    return fmt::format("\"file\":\"{}\"", JsonEscape(path));
   }
   const source::SourceFile& file = sources.Get(range.file);
   source::LineCol b = file.Position(range.begin);
@@ -65,7 +67,7 @@ void JsonConsumer::Consume(const Diagnostic& d) {
   rendered_.push_back(fmt::format(
       "{{\"severity\":\"{}\",\"code\":\"{}\",\"message\":\"{}\",{},\"help\":{},\"notes\":[{}]}}",
       info.severity == Severity::Error ? "error" : "warning", info.code, JsonEscape(d.message),
-      Place(sources_, d.range, d.path),
+      Place(sources_, d.range, d.path, d.path_line),
       d.help.empty() ? std::string("null") : "\"" + JsonEscape(d.help) + "\"", notes));
 }
 

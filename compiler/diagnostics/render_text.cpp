@@ -41,14 +41,17 @@ std::string Printable(std::string_view text) {
 
 }  // namespace
 
-void TextConsumer::Location(source::SourceRange range, const std::string& path) {
+void TextConsumer::Location(source::SourceRange range, const std::string& path,
+                            uint32_t path_line) {
   if (color_) out_ << kBold;
   if (range.valid()) {
     const source::SourceFile& file = sources_.Get(range.file);
     source::LineCol lc = file.Position(range.begin);
     out_ << file.display_name() << ':' << lc.line << ':' << lc.column << ": ";
   } else if (!path.empty()) {
-    out_ << path << ": ";
+    out_ << path;
+    if (path_line > 0) out_ << ':' << path_line;
+    out_ << ": ";
   } else {
     out_ << "caldicott: ";
   }
@@ -116,7 +119,7 @@ void TextConsumer::Snippet(source::SourceRange range) {
 
 void TextConsumer::Consume(const Diagnostic& d) {
   const DiagKindInfo& info = Info(d.kind);
-  Location(d.range, d.path);
+  Location(d.range, d.path, d.path_line);
   if (info.severity == Severity::Error) {
     out_ << (color_ ? kRed : "") << "error:" << (color_ ? kReset : "");
   } else {

@@ -8,9 +8,11 @@
 #include <fmt/format.h>
 
 #include "compiler/ast/dump.h"
+#include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/load/load.h"
 #include "compiler/parse/parse.h"
+#include "compiler/schema/load_schema.h"
 #include "compiler/source/source.h"
 #include "stdlib/stdlib.h"
 
@@ -26,8 +28,14 @@ commands:
   check FILE...          parse and check agreements; report diagnostics
 
 options for check:
+  --schema=PATH          load a code system: a FHIR CodeSystem (.json), an RF2
+                         Snapshot directory, or a directory of these; repeatable.
+                         A system given here replaces the default one.
+  --parse-only           stop after parsing and resolving imports: no checks of
+                         names, codes or agreements, and no schema is loaded
   --dump=ast             print the syntax tree of each file named
   --dump=tokens          print the tokens of each file named
+  --dump=groups          print every code group expanded to its codes
   --diagnostics=FORMAT   `text` (default) or `json` (one JSON document on stderr)
   --color=WHEN           `auto` (default), `always` or `never`
   --error-limit=N        stop after N errors (default 50; 0 for no limit)
@@ -45,7 +53,9 @@ struct UsageError {
 };
 
 struct CheckOptions {
-  enum class Dump { None, Ast, Tokens } dump = Dump::None;
+  enum class Dump { None, Ast, Tokens, Groups } dump = Dump::None;
+  std::vector<std::string> schema_paths;
+  bool parse_only = false;
   bool json = false;
   enum class Color { Auto, Always, Never } color = Color::Auto;
   int error_limit = 50;
@@ -83,9 +93,15 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
         o.dump = CheckOptions::Dump::Ast;
       } else if (v == "tokens") {
         o.dump = CheckOptions::Dump::Tokens;
+      } else if (v == "groups") {
+        o.dump = CheckOptions::Dump::Groups;
       } else {
-        throw UsageError{fmt::format("unknown dump `{}`; expected `ast` or `tokens`", v)};
+        throw UsageError{fmt::format("unknown dump `{}`; expected `ast`, `tokens` or `groups`", v)};
       }
+    } else if (a == "--parse-only") {
+      o.parse_only = true;
+    } else if (Matches(a, "--schema")) {
+      o.schema_paths.push_back(TakeValue(args, i, "--schema"));
     } else if (Matches(a, "--diagnostics")) {
       std::string v = TakeValue(args, i, "--diagnostics");
       if (v != "text" && v != "json") {
@@ -133,6 +149,21 @@ std::string Escaped(std::string_view text) {
   return out;
 }
 
+void DumpGroups(const check::CheckedProgram& checked, const source::SourceManager& sources,
+                std::ostream& out) {
+  for (const check::Group& g : checked.groups) {
+    source::LineCol lc = sources.Get(g.decl->range.file).Position(g.decl->range.begin);
+    out << fmt::format("{} {} ({}:{}): {} code{}\n", ast::Spelling(g.kind), g.name,
+                       sources.Get(g.decl->range.file).display_name(), lc.line, g.CodeCount(),
+                       g.CodeCount() == 1 ? "" : "s");
+    for (const check::CodeSet& set : g.sets) {
+      out << "  " << set.system << " " << set.codes.size() << ":";
+      for (const std::string& code : set.codes) out << ' ' << code;
+      out << '\n';
+    }
+  }
+}
+
 int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
   load::Options load_options;
   load_options.parse.max_errors_per_file = o.error_limit > 0 ? o.error_limit : 1000;
@@ -157,7 +188,28 @@ int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Env
   diag::SortingConsumer sorted(consumer);
   diag::Diagnostics diags(sorted, o.error_limit);
 
+  // The coding schema: `--schema` paths, then the defaults for the rest.
+  schema::Schema schema;
+  if (!o.parse_only) {
+    std::vector<schema::DataFile> defaults;
+    for (const stdlib::EmbeddedModule& f : stdlib::DefaultSchemaFiles()) {
+      defaults.push_back({f.name, f.text});
+    }
+    std::vector<schema::ImportError> errors;
+    schema::LoadSchema(o.schema_paths, defaults, schema, errors);
+    for (const schema::ImportError& e : errors) {
+      diags.EmitForPath(diag::DiagKind::BadSchema, e.file, e.message, e.line);
+    }
+  }
+
   load::Program program = load::LoadProgram(o.files, sources, diags, load_options);
+
+  // Names, codes and types, once the program parses: checking a program
+  // with syntax errors would report their consequences again.
+  if (!o.parse_only && diags.errors() == 0) {
+    check::CheckedProgram checked = check::Check(program, schema, sources, diags);
+    if (o.dump == CheckOptions::Dump::Groups) DumpGroups(checked, sources, out);
+  }
 
   for (size_t root : program.roots) {
     const ast::Module& m = program.modules[root].ast;
