@@ -30,10 +30,13 @@ bool ReadWhole(const fs::path& path, std::string& out, std::string& error) {
   return true;
 }
 
-// A directory is an RF2 release when it, or its Snapshot/ folder, holds a
-// Snapshot concept file.
+// A directory is an RF2 release when it holds a Snapshot concept file
+// itself, or in the places a release keeps it: Terminology/, Snapshot/ or
+// Snapshot/Terminology/. (Not deeper: a directory of several releases is
+// not one release.)
 bool LooksLikeRf2(const fs::path& dir) {
-  for (const fs::path& d : {dir, dir / "Snapshot"}) {
+  for (const fs::path& d :
+       {dir, dir / "Terminology", dir / "Snapshot", dir / "Snapshot" / "Terminology"}) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(d, ec)) {
       if (entry.path().filename().string().starts_with("sct2_Concept_Snapshot")) return true;
