@@ -10,7 +10,9 @@
 #include "compiler/ast/dump.h"
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/ir/ir.h"
 #include "compiler/load/load.h"
+#include "compiler/lower/lower.h"
 #include "compiler/parse/parse.h"
 #include "compiler/schema/load_schema.h"
 #include "compiler/source/source.h"
@@ -36,6 +38,7 @@ options for check:
   --dump=ast             print the syntax tree of each file named
   --dump=tokens          print the tokens of each file named
   --dump=groups          print every code group expanded to its codes
+  --dump=ir              print the policy IR: agreements, rules, conditions
   --diagnostics=FORMAT   `text` (default) or `json` (one JSON document on stderr)
   --color=WHEN           `auto` (default), `always` or `never`
   --error-limit=N        stop after N errors (default 50; 0 for no limit)
@@ -53,7 +56,7 @@ struct UsageError {
 };
 
 struct CheckOptions {
-  enum class Dump { None, Ast, Tokens, Groups } dump = Dump::None;
+  enum class Dump { None, Ast, Tokens, Groups, Ir } dump = Dump::None;
   std::vector<std::string> schema_paths;
   bool parse_only = false;
   bool json = false;
@@ -95,8 +98,11 @@ CheckOptions ParseCheck(std::span<const std::string> args) {
         o.dump = CheckOptions::Dump::Tokens;
       } else if (v == "groups") {
         o.dump = CheckOptions::Dump::Groups;
+      } else if (v == "ir") {
+        o.dump = CheckOptions::Dump::Ir;
       } else {
-        throw UsageError{fmt::format("unknown dump `{}`; expected `ast`, `tokens` or `groups`", v)};
+        throw UsageError{
+            fmt::format("unknown dump `{}`; expected `ast`, `tokens`, `groups` or `ir`", v)};
       }
     } else if (a == "--parse-only") {
       o.parse_only = true;
@@ -209,6 +215,9 @@ int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Env
   if (!o.parse_only && diags.errors() == 0) {
     check::CheckedProgram checked = check::Check(program, schema, sources, diags);
     if (o.dump == CheckOptions::Dump::Groups) DumpGroups(checked, sources, out);
+    if (o.dump == CheckOptions::Dump::Ir && diags.errors() == 0) {
+      ir::Dump(lower::Lower(checked, sources), out);
+    }
   }
 
   for (size_t root : program.roots) {
