@@ -35,6 +35,7 @@ test: build
 
 bench: build
 	$(BUILD)/bench/caldicott_bench
+	$(BUILD)/bench/caldicott_schema_bench
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -110,6 +110,15 @@ class Loader {
     return std::move(program_);
   }
 
+  // A root whose text is already in memory (named `display`; its imports
+  // are relative to that name).
+  Program RunText(const std::string& display, std::string text) {
+    size_t root = AddModule(FileKey(display), display, std::move(text), false);
+    program_.roots.push_back(root);
+    Walk(root);
+    return std::move(program_);
+  }
+
  private:
   enum class State { Active, Done };
 
@@ -286,6 +295,12 @@ class Loader {
 Program LoadProgram(std::span<const std::string> paths, source::SourceManager& sources,
                     diag::Diagnostics& diags, const Options& options) {
   return Loader(sources, diags, options).Run(paths);
+}
+
+Program LoadProgramText(const std::string& display_name, std::string text,
+                        source::SourceManager& sources, diag::Diagnostics& diags,
+                        const Options& options) {
+  return Loader(sources, diags, options).RunText(display_name, std::move(text));
 }
 
 bool ReadStdlibDirectory(const std::string& dir, std::vector<StdModule>& out, std::string& error) {

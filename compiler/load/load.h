@@ -52,6 +52,12 @@ struct Program {
 Program LoadProgram(std::span<const std::string> paths, source::SourceManager& sources,
                     diag::Diagnostics& diags, const Options& options);
 
+// Like LoadProgram, for one root whose text is in memory. Its imports are
+// resolved relative to `display_name`.
+Program LoadProgramText(const std::string& display_name, std::string text,
+                        source::SourceManager& sources, diag::Diagnostics& diags,
+                        const Options& options);
+
 // Loads the standard library from a directory of NAME.dsa files (for
 // `--stdlib DIR`). Returns false and sets `error` when it cannot be read.
 bool ReadStdlibDirectory(const std::string& dir, std::vector<StdModule>& out, std::string& error);

@@ -452,7 +452,6 @@ class Generator {
   }
 
   uint32_t RandomMember(size_t h) { return hs_[h].start + rel_rng_.Below(hs_[h].size); }
-  const std::string& Code(uint32_t index) const { return codes_[index]; }  // over all active
   uint32_t Synthetic(uint32_t j) const { return kFixedCount + j; }
 
   void WriteFixed(Files& int_files, Files& ext_files);

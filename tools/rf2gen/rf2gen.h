@@ -7,9 +7,10 @@
 // the top-level hierarchies and the metadata it uses, and synthetic
 // concepts with valid SCTIDs (Verhoeff check digit, partitions 00/01/02 and,
 // for a UK-extension share, 10/11/12 in namespace 1000000). At the default
-// size it has 370,000 active concepts, about 1.2 million IS-A rows, about
-// 1.5 million descriptions, and `Clinical finding` (404684003) has exactly
-// 100,000 descendants.
+// size it has 370,000 active concepts (and 37,000 inactive ones), about 1.2
+// million IS-A rows (0.92 million active edges), 1.6 million descriptions
+// and as many language rows, 570 MB in all; `Clinical finding` (404684003)
+// has exactly 100,000 descendants. It takes about 1.5 s to write.
 //
 // It also plants the traps an importer must not fall into: inactive
 // concepts, inactive IS-A rows across hierarchies, non-IS-A attribute rows,
@@ -33,7 +34,7 @@ namespace caldicott::rf2gen {
 
 struct Options {
   // Active concepts, the fixed metadata and top-level concepts included.
-  // At least 1,000.
+  // From 1,000 to 20,000,000.
   uint32_t concepts = 370000;
   // Real RF2 files end lines with CR LF.
   bool crlf = true;
