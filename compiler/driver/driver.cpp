@@ -11,12 +11,9 @@
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/ir.h"
-#include "compiler/load/load.h"
-#include "compiler/lower/lower.h"
 #include "compiler/parse/parse.h"
-#include "compiler/schema/load_schema.h"
+#include "compiler/pipeline/pipeline.h"
 #include "compiler/source/source.h"
-#include "stdlib/stdlib.h"
 
 namespace caldicott::driver {
 
@@ -171,21 +168,14 @@ void DumpGroups(const check::CheckedProgram& checked, const source::SourceManage
 }
 
 int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
-  load::Options load_options;
-  load_options.parse.max_errors_per_file = o.error_limit > 0 ? o.error_limit : 1000;
-  if (o.stdlib_dir) {
-    std::string error;
-    if (!load::ReadStdlibDirectory(*o.stdlib_dir, load_options.stdlib, error)) {
-      err << "caldicott: error: " << error << '\n';
-      return kUsageOrIo;
-    }
-  } else {
-    for (const stdlib::EmbeddedModule& m : stdlib::EmbeddedModules()) {
-      load_options.stdlib.push_back({std::string(m.name), std::string(m.text)});
-    }
-  }
+  pipeline::Options options;
+  options.schema_paths = o.schema_paths;
+  options.stdlib_dir = o.stdlib_dir;
+  options.parse_only = o.parse_only;
+  options.max_errors_per_file = o.error_limit > 0 ? o.error_limit : 1000;
+  pipeline::Compilation compilation(options);
+  source::SourceManager& sources = compilation.sources();
 
-  source::SourceManager sources;
   bool color = o.color == CheckOptions::Color::Always ||
                (o.color == CheckOptions::Color::Auto && env.stderr_is_terminal && !env.no_color);
   diag::TextConsumer text(err, sources, color ? diag::ColorMode::Always : diag::ColorMode::Never);
@@ -194,30 +184,13 @@ int Check(const CheckOptions& o, std::ostream& out, std::ostream& err, const Env
   diag::SortingConsumer sorted(consumer);
   diag::Diagnostics diags(sorted, o.error_limit);
 
-  // The coding schema: `--schema` paths, then the defaults for the rest.
-  schema::Schema schema;
-  if (!o.parse_only) {
-    std::vector<schema::DataFile> defaults;
-    for (const stdlib::EmbeddedModule& f : stdlib::DefaultSchemaFiles()) {
-      defaults.push_back({f.name, f.text});
-    }
-    std::vector<schema::ImportError> errors;
-    schema::LoadSchema(o.schema_paths, defaults, schema, errors);
-    for (const schema::ImportError& e : errors) {
-      diags.EmitForPath(diag::DiagKind::BadSchema, e.file, e.message, e.line);
-    }
+  compilation.Run(o.files, diags);
+  const load::Program& program = compilation.program();
+  if (o.dump == CheckOptions::Dump::Groups && compilation.checked() != nullptr) {
+    DumpGroups(*compilation.checked(), sources, out);
   }
-
-  load::Program program = load::LoadProgram(o.files, sources, diags, load_options);
-
-  // Names, codes and types, once the program parses: checking a program
-  // with syntax errors would report their consequences again.
-  if (!o.parse_only && diags.errors() == 0) {
-    check::CheckedProgram checked = check::Check(program, schema, sources, diags);
-    if (o.dump == CheckOptions::Dump::Groups) DumpGroups(checked, sources, out);
-    if (o.dump == CheckOptions::Dump::Ir && diags.errors() == 0) {
-      ir::Dump(lower::Lower(checked, sources), out);
-    }
+  if (o.dump == CheckOptions::Dump::Ir && compilation.policy() != nullptr) {
+    ir::Dump(*compilation.policy(), out);
   }
 
   for (size_t root : program.roots) {
