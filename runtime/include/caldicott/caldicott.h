@@ -129,6 +129,86 @@ typedef struct caldicott_request {
   size_t practice_len;
 } caldicott_request;
 
+/* ---------------------------------------------------------------- engines */
+
+/* An engine holds a coding schema and a compiled policy (the agreements of
+ * one locality). Opaque. */
+typedef struct caldicott_engine caldicott_engine;
+
+/* The version of this API; an artefact or host built for another is refused. */
+#define CALDICOTT_ABI_VERSION 1u
+
+/* Creates an engine with the default coding schema. Free it with
+ * caldicott_engine_free. */
+caldicott_status caldicott_engine_create(caldicott_engine** out);
+
+/* Frees an engine and everything it handed out. NULL is ignored. */
+void caldicott_engine_free(caldicott_engine* engine);
+
+/* Adds a coding schema path (a FHIR CodeSystem .json file, an RF2 Snapshot
+ * directory, or a directory of these), replacing the default for the systems
+ * it supplies. Takes effect at the next compile. */
+caldicott_status caldicott_engine_add_schema(caldicott_engine* engine, const char* path,
+                                             size_t path_len);
+
+/* Compiles agreement source files (with everything they import) into the
+ * engine's policy, replacing any earlier one. On CALDICOTT_ERROR_SOURCE the
+ * diagnostics are in caldicott_last_error(). */
+caldicott_status caldicott_engine_compile_files(caldicott_engine* engine, const char* const* paths,
+                                                const size_t* path_lens, size_t count);
+
+/* Compiles one source held in memory; `name` is shown in diagnostics and
+ * imports are resolved relative to it. */
+caldicott_status caldicott_engine_compile_source(caldicott_engine* engine, const char* name,
+                                                 size_t name_len, const char* text,
+                                                 size_t text_len);
+
+/* Finds an agreement of the compiled policy by name. */
+caldicott_status caldicott_engine_find_agreement(const caldicott_engine* engine, const char* name,
+                                                 size_t name_len, uint32_t* out_agreement);
+
+/* Sets *out_applies to 1 when the agreement applies to the request (the role
+ * is granted, the date is inside `effective`, and a named practice is one of
+ * the controllers), else 0. */
+caldicott_status caldicott_applies(const caldicott_engine* engine, uint32_t agreement,
+                                   const caldicott_request* request, int* out_applies);
+
+/* Decides `count` entries for one request, writing one decision per entry to
+ * `out` (which must hold `count`). Thread-safe; allocates nothing. When the
+ * agreement does not apply every decision is WITHHOLD with reason
+ * DOES_NOT_APPLY and the status is CALDICOTT_OK. Malformed entries are
+ * withheld with reason MALFORMED_ENTRY; the others are still decided. */
+caldicott_status caldicott_decide(const caldicott_engine* engine, uint32_t agreement,
+                                  const caldicott_request* request, const caldicott_entry* entries,
+                                  size_t count, caldicott_decision* out);
+
+/* Describes rule `rule` (from a decision) as "agreement:statement at
+ * file:line: text". The string is owned by the engine. NULL for rule 0 or an
+ * unknown rule. */
+const char* caldicott_rule_description(const caldicott_engine* engine, uint32_t rule);
+
+/* Filters a FHIR R4 Bundle held in memory (JSON, UTF-8) for one request:
+ * writes the Bundle without the entries the agreement withholds into a new
+ * buffer (*out, *out_len; free it with caldicott_free). The registered
+ * practice comes from the Bundle's Patient when the request names none.
+ * Returns CALDICOTT_ERROR_DOES_NOT_APPLY (and no buffer) when the agreement
+ * does not apply, CALDICOTT_ERROR_MALFORMED_INPUT for JSON that is not a
+ * Bundle. */
+caldicott_status caldicott_filter_bundle(const caldicott_engine* engine, uint32_t agreement,
+                                         const caldicott_request* request, const char* json,
+                                         size_t json_len, char** out, size_t* out_len);
+
+/* Frees a buffer handed out by caldicott_filter_bundle. NULL is ignored. */
+void caldicott_free(char* buffer);
+
+/* The message of the last error on the calling thread ("" if none). Valid
+ * until the next call on this thread. */
+const char* caldicott_last_error(void);
+
+/* The days since 1970-01-01 of a calendar date, for caldicott_entry.date
+ * and caldicott_request.date. */
+caldicott_date caldicott_date_from_ymd(int year, int month, int day);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

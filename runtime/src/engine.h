@@ -1,0 +1,40 @@
+// Internal to the runtime: the engine behind the C API, also used by the
+// CLI's `filter` so that both take the same path.
+#ifndef CALDICOTT_RUNTIME_SRC_ENGINE_H_
+#define CALDICOTT_RUNTIME_SRC_ENGINE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "caldicott/caldicott.h"
+#include "compiler/ir/ir.h"
+
+namespace caldicott::runtime {
+
+class Engine {
+ public:
+  std::vector<std::string> schema_paths;
+
+  // Compiles files (or one in-memory source named paths[0]). On failure
+  // leaves the previous policy in place and puts the diagnostics in `error`.
+  caldicott_status Compile(const std::vector<std::string>& paths,
+                           const std::optional<std::string>& text, std::string& error);
+
+  const ir::Policy* policy() const { return policy_.get(); }
+  const char* RuleDescription(uint32_t rule) const;
+
+  // Decides a batch for a request (DOES_NOT_APPLY for all when the
+  // agreement does not apply). Thread-safe; allocates nothing.
+  void Decide(ir::AgreementId a, const caldicott_request& request, const caldicott_entry* entries,
+              size_t count, caldicott_decision* out) const;
+
+ private:
+  std::unique_ptr<const ir::Policy> policy_;
+  std::vector<std::string> rule_descriptions_;
+};
+
+}  // namespace caldicott::runtime
+
+#endif  // CALDICOTT_RUNTIME_SRC_ENGINE_H_
