@@ -1,5 +1,6 @@
 # A thin layer over CMake, so that the quick start is two commands:
-#   make demo   install dependencies, build, check the example locality
+#   make demo   install dependencies, build, check the example locality and
+#               filter a sample GP record for each of its three services
 #   make test   build and run the whole test suite through CTest
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -22,13 +23,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@echo "== caldicott check examples/*.dsa"
-	$(CALDICOTT) check examples/*.dsa
-	@echo "== the example locality: agreements and the roles they grant"
-	@for f in examples/*.dsa; do \
-	  echo "$$f:"; \
-	  $(CALDICOTT) check --dump=ast "$$f" | sed -n 's/ @.*//; s/^  agreement /  agreement /p; s/^    grant role /    grants /p'; \
-	done
+	@CALDICOTT=$(CALDICOTT) scripts/demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -1,5 +1,7 @@
 #include "compiler/driver/driver.h"
 
+#include "compiler/driver/filter.h"
+
 #include <charconv>
 #include <optional>
 #include <string_view>
@@ -25,6 +27,8 @@ Caldicott compiles data sharing agreements (.dsa) into filters.
 
 commands:
   check FILE...          parse and check agreements; report diagnostics
+  filter --policy FILE.dsa --agreement NAME --role ROLE [BUNDLE.json | -]
+                         write the FHIR R4 Bundle that ROLE may see to stdout
 
 options for check:
   --schema=PATH          load a code system: a FHIR CodeSystem (.json), an RF2
@@ -41,16 +45,21 @@ options for check:
   --error-limit=N        stop after N errors (default 50; 0 for no limit)
   --stdlib=DIR           read `std:` modules from DIR instead of the built-in ones
 
+options for filter:
+  --policy=FILE.dsa      the agreements (repeatable; imports are followed)
+  --agreement=NAME       the agreement to apply
+  --role=ROLE            the role of the person asking
+  --at=YYYY-MM-DD        the date of the request (default: today, UTC)
+  --engine=interp        the reference interpreter (the JIT arrives later)
+  --explain=OUT.jsonl    write one JSON line per entry: what was decided and why
+  --schema=PATH          as for check
+
   -h, --help             show this help
   --version              show the version
 
 exit status: 0 success, 1 errors in the source, 2 usage, I/O or malformed
-input, 3 the agreement does not apply to the request.
+input, 3 the agreement does not apply to the request (nothing is written).
 )";
-
-struct UsageError {
-  std::string message;
-};
 
 struct CheckOptions {
   enum class Dump { None, Ast, Tokens, Groups, Ir } dump = Dump::None;
@@ -226,6 +235,16 @@ int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
     if (command == "--version") {
       out << "caldicott " << CALDICOTT_VERSION << '\n';
       return kSuccess;
+    }
+    if (command == "filter") {
+      std::span<const std::string> rest = args.subspan(1);
+      for (const std::string& a : rest) {
+        if (a == "-h" || a == "--help") {
+          out << kUsage;
+          return kSuccess;
+        }
+      }
+      return Filter(rest, out, err, env);
     }
     if (command == "check") {
       std::span<const std::string> rest = args.subspan(1);

@@ -38,21 +38,26 @@ bool AnyIn(const ir::CodeSet& set, const caldicott_coding* codings, size_t count
 
 }  // namespace
 
-bool Applies(const ir::Policy& policy, ir::AgreementId id, const caldicott_request& request) {
+const char* WhyNotApplies(const ir::Policy& policy, ir::AgreementId id,
+                          const caldicott_request& request) {
   const ir::Agreement& a = policy.Get(id);
   std::string_view role = Text(request.role, request.role_len);
   bool granted = std::any_of(a.roles.begin(), a.roles.end(),
                              [&](const ir::Role& r) { return r.name == role; });
-  if (!granted) return false;
-  if (a.effective_from && request.date < *a.effective_from) return false;
-  if (a.effective_to && request.date > *a.effective_to) return false;
+  if (!granted) return "the role is not granted by the agreement";
+  if (a.effective_from && request.date < *a.effective_from) return "the date is before `effective`";
+  if (a.effective_to && request.date > *a.effective_to) return "the date is after `effective`";
   if (!a.controllers.empty() && request.practice != nullptr) {
     std::string_view practice(request.practice, request.practice_len);
     if (std::find(a.controllers.begin(), a.controllers.end(), practice) == a.controllers.end()) {
-      return false;
+      return "the patient's registered practice is not one of the controllers";
     }
   }
-  return true;
+  return nullptr;
+}
+
+bool Applies(const ir::Policy& policy, ir::AgreementId id, const caldicott_request& request) {
+  return WhyNotApplies(policy, id, request) == nullptr;
 }
 
 const char* MalformedEntry(const caldicott_entry& e) {

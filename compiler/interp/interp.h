@@ -22,6 +22,11 @@ enum class Truth : uint8_t { False, True, Unknown };
 // is one of them.
 bool Applies(const ir::Policy& policy, ir::AgreementId a, const caldicott_request& request);
 
+// Why agreement `a` does not apply to `request`, in words ("the role
+// `porter` is not granted"), or null when it applies.
+const char* WhyNotApplies(const ir::Policy& policy, ir::AgreementId a,
+                          const caldicott_request& request);
+
 // Why an entry cannot be decided (then it is withheld), or null.
 const char* MalformedEntry(const caldicott_entry& entry);
 

@@ -61,7 +61,12 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
     error = rendered.str();
     return diags.has_io_errors() ? CALDICOTT_ERROR_SCHEMA : CALDICOTT_ERROR_SOURCE;
   }
-  auto policy = std::make_unique<ir::Policy>(*compilation.TakePolicy());
+  Adopt(*compilation.TakePolicy());
+  return CALDICOTT_OK;
+}
+
+void Engine::Adopt(ir::Policy compiled) {
+  auto policy = std::make_unique<ir::Policy>(std::move(compiled));
   std::vector<std::string> descriptions;
   for (const ir::Rule& r : policy->rules) {
     descriptions.push_back(fmt::format("{}:{} at {}:{}: {}", policy->Get(r.agreement).name,
@@ -69,7 +74,6 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
   }
   policy_ = std::move(policy);
   rule_descriptions_ = std::move(descriptions);
-  return CALDICOTT_OK;
 }
 
 const char* Engine::RuleDescription(uint32_t rule) const {
@@ -86,6 +90,33 @@ void Engine::Decide(ir::AgreementId a, const caldicott_request& request,
     return;
   }
   for (size_t i = 0; i < count; ++i) out[i] = interp::Decide(*policy_, a, request.date, entries[i]);
+}
+
+fhir::FilterResult Engine::FilterBundle(ir::AgreementId a, const caldicott_request& request,
+                                        const fhir::PaddedBuffer& bundle, bool explain,
+                                        std::string* why_not) const {
+  auto applies = [&](std::span<const std::string> practices) {
+    const char* why = interp::WhyNotApplies(*policy_, a, request);
+    if (why == nullptr && request.practice == nullptr) {
+      for (const std::string& p : practices) {
+        caldicott_request with = request;
+        with.practice = p.data(), with.practice_len = p.size();
+        why = interp::WhyNotApplies(*policy_, a, with);
+        if (why != nullptr) break;
+      }
+    }
+    if (why != nullptr && why_not != nullptr) *why_not = why;
+    return why == nullptr;
+  };
+  // The agreement applies (checked above): decide each entry.
+  auto decide = [&](std::span<const caldicott_entry> entries, std::span<caldicott_decision> out) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      out[i] = interp::Decide(*policy_, a, request.date, entries[i]);
+    }
+  };
+  fhir::FilterOptions options;
+  options.explain = explain;
+  return fhir::Filter(bundle, options, applies, decide);
 }
 
 }  // namespace caldicott::runtime

@@ -10,6 +10,7 @@
 
 #include "caldicott/caldicott.h"
 #include "compiler/ir/ir.h"
+#include "runtime/fhir/fhir.h"
 
 namespace caldicott::runtime {
 
@@ -23,12 +24,23 @@ class Engine {
                            const std::optional<std::string>& text, std::string& error);
 
   const ir::Policy* policy() const { return policy_.get(); }
+  // Takes a policy compiled elsewhere (the CLI compiles with its own
+  // diagnostics).
+  void Adopt(ir::Policy policy);
   const char* RuleDescription(uint32_t rule) const;
 
   // Decides a batch for a request (DOES_NOT_APPLY for all when the
   // agreement does not apply). Thread-safe; allocates nothing.
   void Decide(ir::AgreementId a, const caldicott_request& request, const caldicott_entry* entries,
               size_t count, caldicott_decision* out) const;
+
+  // Filters a FHIR Bundle for a request. The agreement applies when it
+  // applies to the request and, if the request names no practice, to
+  // every registered practice the record names (fail closed). `why_not`
+  // says why it does not apply.
+  fhir::FilterResult FilterBundle(ir::AgreementId a, const caldicott_request& request,
+                                  const fhir::PaddedBuffer& bundle, bool explain,
+                                  std::string* why_not = nullptr) const;
 
  private:
   std::unique_ptr<const ir::Policy> policy_;

@@ -22,6 +22,7 @@ config.environment["NO_COLOR"] = "1"
 expect_exit = os.path.join(config.test_source_root, "expect_exit.py")
 config.substitutions.append(("%caldicott", config.caldicott))
 config.substitutions.append(("%host", config.host))
+config.substitutions.append(("%fhir_examples", config.fhir_examples))
 config.substitutions.append(("%expect-exit", f"{config.python} {expect_exit}"))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%srcroot", config.source_root))

@@ -1,0 +1,262 @@
+// `caldicott filter`: a FHIR R4 Bundle in, the Bundle a role may see out
+// (DESIGN.md section 7).
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/driver/driver.h"
+#include "compiler/driver/filter.h"
+#include "compiler/ir/ir.h"
+#include "compiler/pipeline/pipeline.h"
+#include "runtime/src/engine.h"
+
+namespace caldicott::driver {
+
+namespace {
+
+struct FilterOptions {
+  std::vector<std::string> policies;
+  std::optional<std::string> artifact;
+  std::string agreement;
+  std::string role;
+  std::optional<std::string> at;
+  std::string engine = "interp";
+  std::optional<std::string> explain;
+  std::vector<std::string> schema_paths;
+  std::string input = "-";
+  bool input_given = false;
+};
+
+bool Matches(const std::string& arg, std::string_view name) {
+  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
+                         arg[name.size()] == '=');
+}
+
+std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
+  const std::string& arg = args[i];
+  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
+  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
+  return args[++i];
+}
+
+FilterOptions ParseFilter(std::span<const std::string> args) {
+  FilterOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (Matches(a, "--policy")) {
+      o.policies.push_back(TakeValue(args, i, "--policy"));
+    } else if (Matches(a, "--artifact")) {
+      o.artifact = TakeValue(args, i, "--artifact");
+    } else if (Matches(a, "--agreement")) {
+      o.agreement = TakeValue(args, i, "--agreement");
+    } else if (Matches(a, "--role")) {
+      o.role = TakeValue(args, i, "--role");
+    } else if (Matches(a, "--at")) {
+      o.at = TakeValue(args, i, "--at");
+    } else if (Matches(a, "--engine")) {
+      o.engine = TakeValue(args, i, "--engine");
+    } else if (Matches(a, "--explain")) {
+      o.explain = TakeValue(args, i, "--explain");
+    } else if (Matches(a, "--schema")) {
+      o.schema_paths.push_back(TakeValue(args, i, "--schema"));
+    } else if (a == "-" || a.empty() || a[0] != '-') {
+      if (o.input_given) throw UsageError{"`filter` reads one BUNDLE"};
+      o.input = a, o.input_given = true;
+    } else {
+      throw UsageError{fmt::format("unknown option `{}` for `filter`", a)};
+    }
+  }
+  if (o.policies.empty() && !o.artifact) {
+    throw UsageError{"`filter` needs `--policy FILE.dsa` or `--artifact FILE.cpol`"};
+  }
+  if (!o.policies.empty() && o.artifact) {
+    throw UsageError{"give `--policy` or `--artifact`, not both"};
+  }
+  if (o.agreement.empty()) throw UsageError{"`filter` needs `--agreement NAME`"};
+  if (o.role.empty()) throw UsageError{"`filter` needs `--role ROLE`"};
+  if (o.engine != "interp" && o.engine != "jit") {
+    throw UsageError{fmt::format("unknown engine `{}`; expected `jit` or `interp`", o.engine)};
+  }
+  return o;
+}
+
+// YYYY-MM-DD, a real date.
+std::optional<caldicott_date> ParseDay(const std::string& s) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+    return std::nullopt;
+  }
+  caldicott_date days = ir::DaysFromCivil(y, m, d);
+  int y2, m2, d2;
+  ir::CivilFromDays(days, y2, m2, d2);
+  if (y2 != y || m2 != m || d2 != d || y < 1) return std::nullopt;
+  return days;
+}
+
+caldicott_date Today() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return ir::DaysFromCivil(utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+}
+
+std::string JsonString(std::string_view s) {
+  return "\"" + diag::JsonEscape(s) + "\"";
+}
+
+// One JSON line per entry of the Bundle.
+std::string Explanation(const fhir::FilterResult& r, const ir::Policy& policy) {
+  std::string out;
+  for (const fhir::EntryReport& e : r.entries) {
+    std::string resource = e.resource_type + (e.id.empty() ? "" : "/" + e.id);
+    std::string rule = "null";
+    if (const ir::Rule* rr = policy.RuleNumbered(e.decision.rule)) {
+      rule = fmt::format(
+          "{{\"number\":{},\"agreement\":{},\"statement\":{},\"exclude\":{},\"location\":{},"
+          "\"text\":{}}}",
+          rr->number, JsonString(policy.Get(rr->agreement).name), rr->statement,
+          rr->exclude ? "true" : "false",
+          JsonString(fmt::format("{}:{}:{}", rr->loc.file, rr->loc.line, rr->loc.column)),
+          JsonString(rr->text));
+    }
+    bool clinical = e.category == fhir::Category::kClinical;
+    out += fmt::format(
+        "{{\"index\":{},\"resource\":{},\"category\":{},\"kind\":{},\"status\":{},\"date\":{},"
+        "\"decision\":{},\"reason\":{},\"rule\":{}}}\n",
+        e.index, JsonString(resource), JsonString(fhir::CategoryName(e.category)),
+        clinical ? JsonString(fhir::KindName(e.kind)) : "null",
+        clinical ? JsonString(fhir::StatusName(e.status)) : "null",
+        e.date == CALDICOTT_NO_DATE ? "null" : JsonString(ir::DateText(e.date)),
+        e.kept ? "\"keep\"" : "\"withhold\"", JsonString(fhir::OutcomeText(e.outcome)), rule);
+  }
+  return out;
+}
+
+// Writes `text` to `path` whole or not at all: a temporary file beside it,
+// then a rename.
+bool WriteAtomically(const std::string& path, const std::string& text, std::string& error) {
+  std::filesystem::path target(path);
+  std::filesystem::path tmp = target;
+  tmp += fmt::format(".tmp{}", ::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) {
+      error = fmt::format("cannot write `{}`: {}", tmp.string(), std::strerror(errno));
+      return false;
+    }
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    f.flush();
+    if (!f) {
+      error = fmt::format("cannot write `{}`: {}", tmp.string(), std::strerror(errno));
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    error = fmt::format("cannot write `{}`: {}", path, ec.message());
+    std::filesystem::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+           const Environment& env) {
+  FilterOptions o = ParseFilter(args);
+  if (o.artifact) {
+    err << "caldicott: error: `--artifact` needs compiled artefacts, which this build does not "
+           "have yet; use `--policy FILE.dsa`\n";
+    return kUsageOrIo;
+  }
+  if (o.engine == "jit") {
+    err << "caldicott: error: this build has no JIT engine yet; use `--engine interp`\n";
+    return kUsageOrIo;
+  }
+  caldicott_date at = Today();
+  if (o.at) {
+    auto day = ParseDay(*o.at);
+    if (!day) throw UsageError{fmt::format("`--at` takes a date YYYY-MM-DD, not `{}`", *o.at)};
+    at = *day;
+  }
+
+  // Compile, reporting like `check`.
+  runtime::Engine engine;
+  engine.schema_paths = o.schema_paths;
+  {
+    pipeline::Options options;
+    options.schema_paths = o.schema_paths;
+    pipeline::Compilation compilation(options);
+    bool color = env.stderr_is_terminal && !env.no_color;
+    diag::TextConsumer text(err, compilation.sources(),
+                            color ? diag::ColorMode::Always : diag::ColorMode::Never);
+    diag::SortingConsumer sorted(text);
+    diag::Diagnostics diags(sorted, 50);
+    bool ok = compilation.Run(o.policies, diags);
+    diags.Finish();
+    if (!ok) return diags.has_io_errors() ? kUsageOrIo : kSourceErrors;
+    engine.Adopt(*compilation.TakePolicy());
+  }
+  const ir::Policy& policy = *engine.policy();
+  auto agreement = policy.Find(o.agreement);
+  if (!agreement) {
+    std::string names;
+    for (const ir::Agreement& a : policy.agreements)
+      names += (names.empty() ? "`" : ", `") + a.name + "`";
+    err << fmt::format("caldicott: error: no agreement `{}`; the agreements are {}\n", o.agreement,
+                       names.empty() ? "none" : names);
+    return kUsageOrIo;
+  }
+
+  std::string error;
+  auto input = fhir::PaddedBuffer::ReadFile(o.input, error);
+  if (!input) {
+    err << "caldicott: error: " << error << '\n';
+    return kUsageOrIo;
+  }
+  caldicott_request request{o.role.data(), o.role.size(), at, nullptr, 0};
+  std::string why;
+  fhir::FilterResult r =
+      engine.FilterBundle(*agreement, request, *input, o.explain.has_value(), &why);
+  if (r.status == fhir::FilterResult::Status::kError) {
+    err << "caldicott: error: " << (o.input == "-" ? "<stdin>" : o.input) << ": " << r.error
+        << '\n';
+    return kUsageOrIo;
+  }
+  if (r.status == fhir::FilterResult::Status::kDoesNotApply) {
+    err << fmt::format("caldicott: agreement `{}` does not apply to role `{}` on {}: {}\n",
+                       o.agreement, o.role, ir::DateText(at), why);
+    return kDoesNotApply;
+  }
+  if (o.explain && !WriteAtomically(*o.explain, Explanation(r, policy), error)) {
+    err << "caldicott: error: " << error << '\n';
+    return kUsageOrIo;
+  }
+  out.write(r.output.data(), static_cast<std::streamsize>(r.output.size()));
+  out.flush();
+  if (!out) {
+    err << "caldicott: error: cannot write the filtered Bundle to standard output\n";
+    return kUsageOrIo;
+  }
+  return kSuccess;
+}
+
+}  // namespace caldicott::driver
