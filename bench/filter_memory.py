@@ -19,7 +19,8 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"{'bundle':>8} {'wall':>8} {'MB/s':>8} {'peak RSS':>10} {'peak/bundle':>12}")
     for mb in (1, 20, 200):
         path = os.path.join(tmp, f"b{mb}.json")
-        subprocess.run([bundlegen, "--size-mb", str(mb), "--seed", "1", "--out", path], check=True)
+        subprocess.run([bundlegen, "--size-mb", str(mb), "--seed", "1", "--out", path], check=True,
+                       stdout=subprocess.DEVNULL)
         size = os.path.getsize(path)
         start = time.perf_counter()
         proc = subprocess.Popen([caldicott, "filter", "--policy",
