@@ -1,6 +1,7 @@
 // The C API of caldicott.h over the compile pipeline and the reference
 // interpreter. Every entry point catches everything: no exception crosses
 // the API.
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <new>
@@ -255,6 +256,38 @@ caldicott_status caldicott_decide(const caldicott_engine* engine, uint32_t agree
 const char* caldicott_rule_description(const caldicott_engine* engine, uint32_t rule) {
   if (engine == nullptr) return nullptr;
   return engine->engine.RuleDescription(rule);
+}
+
+caldicott_status caldicott_filter_bundle(const caldicott_engine* engine, uint32_t agreement,
+                                         const caldicott_request* request, const char* json,
+                                         size_t json_len, char** out, size_t* out_len) {
+  return Guard([&] {
+    if (out == nullptr || out_len == nullptr || (json == nullptr && json_len > 0)) {
+      return Fail(CALDICOTT_ERROR_ARGUMENT, "json, out or out_len is NULL");
+    }
+    *out = nullptr;
+    *out_len = 0;
+    caldicott_status s = CheckRequest(engine, agreement, request);
+    if (s != CALDICOTT_OK) return s;
+    caldicott::fhir::PaddedBuffer input(std::string_view(json == nullptr ? "" : json, json_len));
+    std::string why;
+    caldicott::fhir::FilterResult r = engine->engine.FilterBundle(
+        caldicott::ir::AgreementId{agreement}, *request, input, false, &why);
+    switch (r.status) {
+      case caldicott::fhir::FilterResult::Status::kDoesNotApply:
+        return Fail(CALDICOTT_ERROR_DOES_NOT_APPLY, "the agreement does not apply: " + why);
+      case caldicott::fhir::FilterResult::Status::kError:
+        return Fail(CALDICOTT_ERROR_MALFORMED_INPUT, r.error);
+      case caldicott::fhir::FilterResult::Status::kFiltered:
+        break;
+    }
+    auto buffer = std::make_unique<char[]>(r.output.size() + 1);
+    std::copy(r.output.begin(), r.output.end(), buffer.get());
+    buffer[r.output.size()] = '\0';
+    *out_len = r.output.size();
+    *out = buffer.release();
+    return CALDICOTT_OK;
+  });
 }
 
 void caldicott_free(char* buffer) {

@@ -121,6 +121,42 @@ TEST(Runtime, NullsAndUnusableEnginesFailClosed) {
   caldicott_engine_free(nullptr);
 }
 
+TEST(Runtime, FilterBundleInMemory) {
+  Engine engine;
+  engine.CompileSource("locality.dsa", kSource);
+  uint32_t a = engine.Agreement("podiatry");
+  std::string bundle = R"({"resourceType":"Bundle","type":"searchset","total":3,"entry":[
+    {"resource":{"resourceType":"Patient","id":"p"}},
+    {"resource":{"resourceType":"Condition","id":"dm","clinicalStatus":{"coding":[{"code":"active"}]},
+      "code":{"coding":[{"system":"http://snomed.info/sct","code":"44054006"}]}}},
+    {"resource":{"resourceType":"Condition","id":"sti",
+      "code":{"coding":[{"system":"http://snomed.info/sct","code":"76272004"}]}}}]})";
+  std::string out = engine.FilterBundle(a, Request("podiatrist", kToday), bundle);
+  EXPECT_THAT(out, HasSubstr(R"("id":"dm")"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr(R"("id":"sti")")));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("total")));
+  try {
+    engine.FilterBundle(a, Request("receptionist", kToday), bundle);
+    FAIL() << "filtered";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), CALDICOTT_ERROR_DOES_NOT_APPLY);
+    EXPECT_THAT(e.what(), HasSubstr("the role is not granted"));
+  }
+  try {
+    engine.FilterBundle(a, Request("podiatrist", kToday), "[1,2");
+    FAIL() << "filtered";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), CALDICOTT_ERROR_MALFORMED_INPUT);
+  }
+  char* raw = reinterpret_cast<char*>(1);
+  size_t len = 99;
+  caldicott_request r = Request("receptionist", kToday);
+  EXPECT_EQ(caldicott_filter_bundle(engine.get(), a, &r, bundle.data(), bundle.size(), &raw, &len),
+            CALDICOTT_ERROR_DOES_NOT_APPLY);
+  EXPECT_EQ(raw, nullptr);  // nothing is handed out
+  EXPECT_EQ(len, 0u);
+}
+
 // One engine, several threads, many decisions: every thread gets exactly
 // the single-threaded answers.
 TEST(Runtime, ManyThreadsOneEngine) {
