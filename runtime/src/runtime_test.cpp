@@ -2,10 +2,29 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <random>
 #include <thread>
 
 #include "caldicott/caldicott.hpp"
+
+// Counts heap allocations, to show that deciding makes none. (GCC cannot
+// see that these replacements pair new with delete.)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+static std::atomic<long> allocations{0};
+void* operator new(size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
 
 namespace caldicott {
 namespace {
@@ -155,6 +174,29 @@ TEST(Runtime, FilterBundleInMemory) {
             CALDICOTT_ERROR_DOES_NOT_APPLY);
   EXPECT_EQ(raw, nullptr);  // nothing is handed out
   EXPECT_EQ(len, 0u);
+}
+
+TEST(Runtime, DecidingAllocatesNothing) {
+  Engine engine;
+  engine.CompileSource("locality.dsa", kSource);
+  uint32_t a = engine.Agreement("podiatry");
+  std::vector<caldicott_coding> codings = {C(kSnomed, "44054006"), C(kSnomed, "76272004"),
+                                           C(kSnomed, "195967001")};
+  std::vector<caldicott_entry> entries;
+  for (uint32_t k = 0; k < CALDICOTT_KIND_COUNT; ++k) {
+    for (size_t n = 0; n <= codings.size(); ++n) {
+      entries.push_back(
+          {k, CALDICOTT_STATUS_ACTIVE, kToday - 100, 0, codings.data(), n, nullptr, 0});
+    }
+  }
+  std::vector<caldicott_decision> out(entries.size());
+  caldicott_request r = Request("podiatrist", kToday, "A81001");
+  long before = allocations.load();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(caldicott_decide(engine.get(), a, &r, entries.data(), entries.size(), out.data()),
+              CALDICOTT_OK);
+  }
+  EXPECT_EQ(allocations.load() - before, 0);
 }
 
 // One engine, several threads, many decisions: every thread gets exactly
