@@ -1,17 +1,12 @@
 #include "compiler/ast/dump.h"
 
+#include "compiler/ast/overloaded.h"
+
 #include <fmt/format.h>
 
 namespace caldicott::ast {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 class Dumper {
  public:

@@ -1,5 +1,7 @@
 #include "compiler/check/check.h"
 
+#include "compiler/ast/overloaded.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -17,12 +19,7 @@ using schema::ConceptId;
 using source::SourceRange;
 using Ids = std::vector<ConceptId>;  // sorted, unique
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using ast::Overloaded;
 
 constexpr std::string_view kSnomedRoot = "138875005";
 constexpr std::string_view kProduct = "373873005";    // |Pharmaceutical / biologic product|

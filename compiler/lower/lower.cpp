@@ -1,5 +1,7 @@
 #include "compiler/lower/lower.h"
 
+#include "compiler/ast/overloaded.h"
+
 #include <algorithm>
 #include <map>
 
@@ -7,12 +9,7 @@ namespace caldicott::lower {
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using ast::Overloaded;
 
 class Lowerer {
  public:
