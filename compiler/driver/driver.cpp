@@ -74,18 +74,6 @@ struct CheckOptions {
 
 // Splits `--name=value` and `--name value`. Returns the value, consuming the
 // next argument when needed.
-std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
-  const std::string& arg = args[i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
-  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
-  return args[++i];
-}
-
-bool Matches(const std::string& arg, std::string_view name) {
-  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-                         arg[name.size()] == '=');
-}
-
 CheckOptions ParseCheck(std::span<const std::string> args) {
   CheckOptions o;
   bool only_files = false;

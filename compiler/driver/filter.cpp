@@ -40,18 +40,6 @@ struct FilterOptions {
   bool input_given = false;
 };
 
-bool Matches(const std::string& arg, std::string_view name) {
-  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-                         arg[name.size()] == '=');
-}
-
-std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
-  const std::string& arg = args[i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
-  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
-  return args[++i];
-}
-
 FilterOptions ParseFilter(std::span<const std::string> args) {
   FilterOptions o;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -178,6 +166,18 @@ bool WriteAtomically(const std::string& path, const std::string& text, std::stri
 }
 
 }  // namespace
+
+bool Matches(const std::string& arg, std::string_view name) {
+  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
+                         arg[name.size()] == '=');
+}
+
+std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
+  const std::string& arg = args[i];
+  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
+  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
+  return args[++i];
+}
 
 int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
            const Environment& env) {

@@ -1,5 +1,5 @@
-// Internal to the driver: the `filter` command, and the usage error that
-// every command throws for a bad command line.
+// Internal to the driver: the `filter` command, and what every command
+// shares for its command line: option matching and the usage error.
 #ifndef CALDICOTT_COMPILER_DRIVER_FILTER_H_
 #define CALDICOTT_COMPILER_DRIVER_FILTER_H_
 
@@ -14,6 +14,12 @@ namespace caldicott::driver {
 struct UsageError {
   std::string message;
 };
+
+// Whether `arg` is the option `name`, as `--name` or `--name=value`.
+bool Matches(const std::string& arg, std::string_view name);
+// The value of option `name` at args[i]: after its `=`, or the next
+// argument (then i moves past it).
+std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name);
 
 int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
            const Environment& env);
