@@ -845,19 +845,17 @@ std::unique_ptr<CodeSystem> Importer::Run(std::string uri, std::string name,
     for (const Rf2File& file : release_.descriptions) Descriptions(file, term_errors);
     preferred_ = RankTable();
   };
+  std::vector<ConceptId> ids;  // the builder's id of each of concepts_
   auto graph = [&] {
     isa_.reserve(TotalBytes(release_.relationships) / 130);  // ~110 bytes a row, mostly IS-A
     for (const Rf2File& file : release_.relationships) Relationships(file, graph_errors);
     for (const Rf2File& file : release_.simple_refsets) SimpleRefset(file, graph_errors);
     builder.SetVersion(std::string(version_));
     builder.Reserve(concepts_.size(), isa_.size());
-    for (const Concept& c : concepts_) builder.AddConcept(c.code, c.active);
-    for (const auto& [child, parent] : isa_) {
-      builder.AddIsA(concepts_[child].code, concepts_[parent].code);
-    }
-    for (const auto& [set, member] : members_) {
-      builder.AddRefsetMember(concepts_[set].code, concepts_[member].code);
-    }
+    ids.reserve(concepts_.size());
+    for (const Concept& c : concepts_) ids.push_back(builder.AddConcept(c.code, c.active));
+    for (const auto& [child, parent] : isa_) builder.AddIsA(ids[child], ids[parent]);
+    for (const auto& [set, member] : members_) builder.AddRefsetMember(ids[set], ids[member]);
     isa_ = {};
     members_ = {};
   };
@@ -865,7 +863,7 @@ std::unique_ptr<CodeSystem> Importer::Run(std::string uri, std::string name,
   errors.insert(errors.end(), term_errors.begin(), term_errors.end());
   errors.insert(errors.end(), graph_errors.begin(), graph_errors.end());
   for (size_t i = 0; i < concepts_.size(); ++i) {
-    if (!terms_[i].text.empty()) builder.SetTerm(concepts_[i].code, terms_[i].text);
+    if (!terms_[i].text.empty()) builder.SetTerm(ids[i], terms_[i].text);
   }
   return builder.Build();
 }

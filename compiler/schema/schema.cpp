@@ -114,27 +114,38 @@ ConceptId CodeSystemBuilder::Intern(std::string_view code) {
   return it->second;
 }
 
-void CodeSystemBuilder::AddConcept(std::string_view code, bool active, std::string_view term) {
+ConceptId CodeSystemBuilder::AddConcept(std::string_view code, bool active, std::string_view term) {
   ConceptId id = Intern(code);
   declared_[id] = 1;
   cs_->active_[id] = active ? 1 : 0;
   if (!term.empty()) cs_->terms_[id] = std::string(term);
+  return id;
 }
 
 void CodeSystemBuilder::SetTerm(std::string_view code, std::string_view term) {
-  cs_->terms_[Intern(code)] = std::string(term);
+  SetTerm(Intern(code), term);
+}
+
+void CodeSystemBuilder::SetTerm(ConceptId id, std::string_view term) {
+  cs_->terms_[id] = std::string(term);
 }
 
 void CodeSystemBuilder::AddIsA(std::string_view child, std::string_view parent) {
   ConceptId c = Intern(child);
-  ConceptId p = Intern(parent);
-  isa_.emplace_back(c, p);
+  AddIsA(c, Intern(parent));
+}
+
+void CodeSystemBuilder::AddIsA(ConceptId child, ConceptId parent) {
+  isa_.emplace_back(child, parent);
 }
 
 void CodeSystemBuilder::AddRefsetMember(std::string_view refset, std::string_view member) {
   ConceptId r = Intern(refset);
-  ConceptId m = Intern(member);
-  members_.emplace_back(r, m);
+  AddRefsetMember(r, Intern(member));
+}
+
+void CodeSystemBuilder::AddRefsetMember(ConceptId refset, ConceptId member) {
+  members_.emplace_back(refset, member);
 }
 
 namespace {

@@ -91,12 +91,17 @@ class CodeSystemBuilder {
   CodeSystemBuilder(std::string uri, std::string name, std::string source);
 
   void SetVersion(std::string version) { version_ = std::move(version); }
-  // Declares a concept (again: the later declaration wins).
-  void AddConcept(std::string_view code, bool active, std::string_view term = {});
+  // Declares a concept (again: the later declaration wins) and returns its
+  // id, which the id overloads below take: an importer that knows its
+  // concepts' ids saves a hash lookup per edge.
+  ConceptId AddConcept(std::string_view code, bool active, std::string_view term = {});
   // Sets the preferred term of a declared or later-declared concept.
   void SetTerm(std::string_view code, std::string_view term);
+  void SetTerm(ConceptId id, std::string_view term);
   void AddIsA(std::string_view child, std::string_view parent);
+  void AddIsA(ConceptId child, ConceptId parent);
   void AddRefsetMember(std::string_view refset, std::string_view member);
+  void AddRefsetMember(ConceptId refset, ConceptId member);
   void Reserve(size_t concepts, size_t edges);
 
   // Problems Build() found: an edge or member naming an undeclared code.
