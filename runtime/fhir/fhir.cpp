@@ -10,11 +10,14 @@
 //     with the DOM API (dispatched at run time to the best kernel), which
 //     validates it completely (grammar, numbers, depth). The memory this
 //     takes is that of the largest entry, not of the Bundle.
-//  3. Pass A reads every entry for its identity (type, id, fullUrl), checks
-//     the input rules, and keeps what other entries need: Medication codes,
-//     Device types, Organizations' ODS codes, the Patient's
-//     generalPractitioner. Pass B reads every entry again (the DOM parse is
-//     cheap) for what the decision needs, with every reference resolvable.
+//  3. Pass A parses every entry once: it reads its identity (type, id,
+//     fullUrl), checks the input rules (duplicate keys in the same walk
+//     that collects the resource's references), and keeps what other
+//     entries need (Medication codes, Device types, Organizations' ODS
+//     codes, the Patient's generalPractitioner) and what pass B needs
+//     (codings, labels, status, date, reference strings, copied). Pass B
+//     goes over what pass A kept, without parsing again, with every
+//     reference resolvable.
 //  4. The output is spliced from the input: kept entries and everything
 //     outside Bundle.entry are copied byte for byte.
 #include "runtime/fhir/fhir.h"
@@ -182,12 +185,17 @@ std::string_view TrimEnd(std::string_view s) {
   return s;
 }
 
-// RFC 3986: a scheme, then ':' before any '/'.
+bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// RFC 3986: a scheme, then ':' before any '/'. (ASCII classes, as
+// std::isalpha and std::isalnum in the "C" locale the adapter runs in.)
 bool IsAbsolute(std::string_view ref) {
-  if (ref.empty() || !std::isalpha(static_cast<unsigned char>(ref[0]))) return false;
+  if (ref.empty() || !IsAsciiAlpha(ref[0])) return false;
   for (char c : ref) {
     if (c == ':') return true;
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+    if (!IsAsciiAlpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') {
       return false;
     }
   }
@@ -266,6 +274,19 @@ struct Bundle::Impl {
     bool has_resource = false;
     std::string_view full_url = {};  // arena
 
+    // What pass B needs, read by pass A. Strings are in `extract_arena`.
+    Classification classification{Category::kUnclassified, CALDICOTT_KIND_OTHER};
+    caldicott_entry_status status = CALDICOTT_STATUS_UNKNOWN;
+    bool contains_unsupported = false;
+    caldicott_date date = CALDICOTT_NO_DATE;
+    uint32_t codings = 0;  // into `codes`: the codings, then the labels
+    uint32_t coding_count = 0;
+    uint32_t label_count = 0;
+    uint32_t references = 0;  // into `reference_texts`
+    uint32_t reference_count = 0;
+    std::string_view concept_reference = {};  // extract_arena
+    std::string_view concept_type = {};       // static
+
     std::string_view type() const { return type_id.substr(0, type_size); }
     std::string_view id() const {
       return type_id.substr(std::min<size_t>(type_size + 1, type_id.size()));
@@ -273,6 +294,9 @@ struct Bundle::Impl {
   };
   std::vector<Entry> entries;
   Arena arena;
+  Arena extract_arena;                                         // pass A's strings for pass B
+  std::vector<caldicott_coding> codes;                         // Entry::codings
+  std::vector<std::string_view> reference_texts;               // Entry::references
   EntryIndex by_url;                                           // fullUrl
   EntryIndex by_type_id;                                       // "Type/id" of resources with an id
   std::unordered_map<uint32_t, std::vector<Coding>> concepts;  // Medication code, Device type
@@ -283,7 +307,14 @@ struct Bundle::Impl {
   std::optional<std::string> Skeleton();
   std::optional<std::string> PassA();
   std::optional<uint32_t> Resolve(std::string_view ref, uint32_t from) const;
-  std::optional<std::string> PassB(const std::function<void(const ExtractedEntry&)>& fn) const;
+  template <typename Fn>
+  void PassB(Fn&& fn) const;
+  // Frees what only pass B needs.
+  void ClearExtracts() {
+    codes = {};
+    reference_texts = {};
+    extract_arena = {};
+  }
 };
 
 namespace {
@@ -473,6 +504,7 @@ std::optional<std::string> Bundle::Impl::PassA() {
   simdjson::error_code err = dom.allocate(1 << 16, kMaxDepth - 2);
   if (err) return NotJson(err, "");
   ResourceFacts facts;
+  std::vector<std::string_view> references;
   std::optional<std::string> problem;  // the first breach of a rule other than JSON's
   struct PatientInfo {
     uint32_t index;
@@ -490,7 +522,8 @@ std::optional<std::string> Bundle::Impl::PassA() {
       return NotJson(err, path.Format());
     }
     if (problem) continue;  // only JSON errors matter now
-    if (auto walk = internal::CheckKeys(e, path)) {
+    references.clear();
+    if (auto walk = internal::CheckEntry(e, path, references)) {
       problem = walk;
       continue;
     }
@@ -553,6 +586,26 @@ std::optional<std::string> Bundle::Impl::PassA() {
           {index, {facts.practitioner_references.begin(), facts.practitioner_references.end()}});
     }
     if (i == 0 && type == "document" && facts.type == "Composition") composition = 0;
+    // What pass B needs.
+    entry.classification = facts.classification;
+    entry.status = facts.status;
+    entry.date = facts.date;
+    entry.contains_unsupported = facts.contains_unsupported;
+    entry.codings = static_cast<uint32_t>(codes.size());
+    entry.coding_count = static_cast<uint32_t>(facts.codings.size());
+    entry.label_count = static_cast<uint32_t>(facts.labels.size());
+    auto store = [&](const internal::CodingView& c) {
+      std::string_view system = extract_arena.Copy(c.system);
+      std::string_view code = extract_arena.Copy(c.code);
+      codes.push_back({system.data(), system.size(), code.data(), code.size()});
+    };
+    for (const internal::CodingView& c : facts.codings) store(c);
+    for (const internal::CodingView& c : facts.labels) store(c);
+    entry.references = static_cast<uint32_t>(reference_texts.size());
+    entry.reference_count = static_cast<uint32_t>(references.size());
+    for (std::string_view r : references) reference_texts.push_back(extract_arena.Copy(r));
+    entry.concept_reference = extract_arena.Copy(facts.concept_reference);
+    entry.concept_type = facts.concept_type;
   }
   if (problem) return problem;
   for (const PatientInfo& p : patients) {
@@ -575,81 +628,73 @@ std::optional<uint32_t> Bundle::Impl::Resolve(std::string_view ref, uint32_t fro
   auto url_of = [&](uint32_t e) { return entries[e].full_url; };
   if (IsAbsolute(ref)) return by_url.Find(ref, url_of);
   size_t slash = ref.find('/');
-  if (slash == 0 || slash == std::string_view::npos || slash + 1 == ref.size() ||
-      ref.find_first_of("/?", slash + 1) != std::string_view::npos) {
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == ref.size()) {
     return std::nullopt;
   }
-  // Relative to the RESTful base of the referring entry's fullUrl, if any.
+  for (size_t k = slash + 1; k < ref.size(); ++k) {
+    if (ref[k] == '/' || ref[k] == '?') return std::nullopt;
+  }
+  // Relative to the RESTful base of the referring entry's fullUrl, if any:
+  // the fullUrl ends with "/Type/id".
   const Entry& source = entries[from];
   std::string_view url = source.full_url;
-  if (!source.id().empty() && (url.starts_with("http://") || url.starts_with("https://"))) {
-    std::string tail = "/" + std::string(source.type_id);
-    if (url.size() > tail.size() && url.ends_with(tail)) {
-      std::string candidate = std::string(url.substr(0, url.size() - tail.size())) + "/";
-      candidate += ref;
-      if (auto hit = by_url.Find(candidate, url_of)) return hit;
+  std::string_view type_id = source.type_id;
+  if (!source.id().empty() && (url.starts_with("http://") || url.starts_with("https://")) &&
+      url.size() > type_id.size() + 1 && url.ends_with(type_id) &&
+      url[url.size() - type_id.size() - 1] == '/') {
+    std::string_view base = url.substr(0, url.size() - type_id.size());  // with its '/'
+    size_t size = base.size() + ref.size();
+    char stack[512];
+    std::string heap;
+    char* p = stack;
+    if (size > sizeof(stack)) {
+      heap.resize(size);
+      p = heap.data();
     }
+    std::memcpy(p, base.data(), base.size());
+    std::memcpy(p + base.size(), ref.data(), ref.size());
+    if (auto hit = by_url.Find(std::string_view(p, size), url_of)) return hit;
   }
   return by_type_id.Find(ref, [&](uint32_t e) { return entries[e].type_id; });
 }
 
-std::optional<std::string> Bundle::Impl::PassB(
-    const std::function<void(const ExtractedEntry&)>& fn) const {
-  simdjson::dom::parser dom;
-  simdjson::error_code err = dom.allocate(1 << 16, kMaxDepth - 2);
-  if (err) return NotJson(err, "");
-  ResourceFacts facts;
-  std::vector<std::string_view> references;
+template <typename Fn>
+void Bundle::Impl::PassB(Fn&& fn) const {
   std::vector<uint32_t> resolved;
   std::vector<caldicott_coding> codings;
-  std::vector<caldicott_coding> labels;
   auto to_coding = [](std::string_view system, std::string_view code) {
     return caldicott_coding{system.data(), system.size(), code.data(), code.size()};
   };
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& entry = entries[i];
     if (!entry.has_resource) continue;
-    Path path{nullptr, "Bundle.entry", static_cast<int64_t>(i)};
-    simdjson::dom::element e;
-    simdjson::dom::element resource;
-    simdjson::dom::object resource_object;
-    if ((err = ParsePiece(dom, bytes, entry.begin, entry.end, e)) ||
-        (err = e.at_key("resource").get(resource)) ||
-        (err = resource.get_object().get(resource_object))) {
-      return "internal error: " + NotJson(err, path.Format());
-    }
-    references.clear();
-    internal::CollectReferences(resource, references);
-    if (auto read = internal::ReadResource(resource_object, path.Child("resource"), facts)) {
-      return "internal error: " + *read;
-    }
     auto index = static_cast<uint32_t>(i);
-    codings.clear();
-    for (const internal::CodingView& c : facts.codings)
-      codings.push_back(to_coding(c.system, c.code));
-    if (!facts.concept_reference.empty()) {
-      auto target = Resolve(facts.concept_reference, index);
-      if (target && entries[*target].type() == facts.concept_type) {
+    std::span<const caldicott_coding> own(codes.data() + entry.codings, entry.coding_count);
+    std::span<const caldicott_coding> labels(codes.data() + entry.codings + entry.coding_count,
+                                             entry.label_count);
+    std::span<const caldicott_coding> all_codings = own;
+    if (!entry.concept_reference.empty()) {
+      auto target = Resolve(entry.concept_reference, index);
+      if (target && entries[*target].type() == entry.concept_type) {
         auto it = concepts.find(*target);
-        if (it != concepts.end()) {
+        if (it != concepts.end() && !it->second.empty()) {
+          codings.assign(own.begin(), own.end());
           for (const Coding& c : it->second) codings.push_back(to_coding(c.system, c.code));
+          all_codings = codings;
         }
       }
     }
-    labels.clear();
-    for (const internal::CodingView& c : facts.labels)
-      labels.push_back(to_coding(c.system, c.code));
     resolved.clear();
-    for (std::string_view ref : references) {
-      auto target = Resolve(ref, index);
+    for (size_t k = 0; k < entry.reference_count; ++k) {
+      auto target = Resolve(reference_texts[entry.references + k], index);
       if (!target || *target == index) continue;
       if (std::find(resolved.begin(), resolved.end(), *target) == resolved.end()) {
         resolved.push_back(*target);
       }
     }
-    Category category = facts.classification.category;
+    Category category = entry.classification.category;
     if (composition && *composition == index) category = Category::kComposition;
-    if (facts.contains_unsupported && category != Category::kClinical) {
+    if (entry.contains_unsupported && category != Category::kClinical) {
       category = Category::kUnclassified;
     }
     bool clinical = category == Category::kClinical;
@@ -658,16 +703,15 @@ std::optional<std::string> Bundle::Impl::PassB(
                      entry.id(),
                      entry.full_url,
                      category,
-                     clinical ? facts.classification.kind : CALDICOTT_KIND_OTHER,
-                     clinical ? facts.status : CALDICOTT_STATUS_UNKNOWN,
-                     clinical ? facts.date : CALDICOTT_NO_DATE,
-                     codings,
+                     clinical ? entry.classification.kind : CALDICOTT_KIND_OTHER,
+                     clinical ? entry.status : CALDICOTT_STATUS_UNKNOWN,
+                     clinical ? entry.date : CALDICOTT_NO_DATE,
+                     all_codings,
                      labels,
                      resolved,
-                     facts.contains_unsupported};
+                     entry.contains_unsupported};
     fn(x);
   }
-  return std::nullopt;
 }
 
 Bundle::Bundle(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -708,7 +752,8 @@ const std::vector<std::string>& Bundle::practices() const {
 
 std::optional<std::string> Bundle::ForEach(
     const std::function<void(const ExtractedEntry&)>& fn) const {
-  return impl_->PassB(fn);
+  impl_->PassB(fn);
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------- filtering
@@ -831,7 +876,7 @@ FilterResult FilterRun::Run(const PaddedBuffer& input, const FilterOptions& opti
     states[index].outcome = ClinicalOutcome(d);
   };
   size_t next = 0;
-  auto pass_b = b.PassB([&](const ExtractedEntry& x) {
+  b.PassB([&](const ExtractedEntry& x) {
     while (next <= x.index) edge_begin[next++] = edges.size();
     edges.insert(edges.end(), x.references.begin(), x.references.end());
     State& s = states[x.index];
@@ -864,10 +909,7 @@ FilterResult FilterRun::Run(const PaddedBuffer& input, const FilterOptions& opti
         break;
     }
   });
-  if (pass_b) {
-    result.error = *pass_b;
-    return result;
-  }
+  b.ClearExtracts();
   batch.Flush(decide, record);
   while (next <= n) edge_begin[next++] = edges.size();
 

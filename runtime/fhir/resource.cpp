@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <new>
 #include <unordered_map>
 
 namespace caldicott::fhir {
@@ -300,6 +302,63 @@ std::optional<element> Get(object o, std::string_view key) {
   return e;
 }
 
+// A key as a plain pair, so that an array of them needs no initialising.
+struct Key {
+  const char* data;
+  size_t size;
+  std::string_view view() const { return {data, size}; }
+};
+
+// Key equality with the cheap tests first.
+inline bool SameKey(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+// A resource's members, read once: the adapter looks up a score of keys
+// in it, most of them absent.
+struct Fields {
+  static constexpr size_t kMax = 64;
+  explicit Fields(object o) : obj(o) {
+    for (auto field : o) {
+      if (n == kMax) {
+        all = false;
+        break;
+      }
+      keys[n] = {field.key.data(), field.key.size()};
+      new (&values[n].e) element(field.value);
+      ++n;
+    }
+  }
+  object obj;
+  size_t n = 0;
+  bool all = true;  // false: more than kMax members, look them up in `obj`
+  Key keys[kMax];   // (plain pairs: nothing to initialise)
+  union Value {
+    Value() {}
+    element e;
+  } values[kMax];
+};
+
+// The first member named `key`, as Get(object, key).
+std::optional<element> Get(const Fields& f, std::string_view key) {
+  if (!f.all) return Get(f.obj, key);
+  for (size_t i = 0; i < f.n; ++i) {
+    if (SameKey(f.keys[i].view(), key)) return f.values[i].e;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> GetString(const Fields& o, std::string_view key, const Path& path,
+                                     std::string_view& out) {
+  out = {};
+  auto e = Get(o, key);
+  if (!e) return std::nullopt;
+  if (e->get_string().get(out) != simdjson::SUCCESS)
+    return Error(path.Child(key), "is not a string");
+  return std::nullopt;
+}
+
 // An optional string member: "" when absent, an error when not a string.
 std::optional<std::string> GetString(object o, std::string_view key, const Path& path,
                                      std::string_view& out) {
@@ -373,7 +432,8 @@ std::optional<std::string> ReadReference(element e, const Path& path, std::strin
 }
 
 // The contained resource with this id and type, if any.
-std::optional<object> Contained(object resource, std::string_view id, std::string_view type) {
+std::optional<object> Contained(const Fields& resource, std::string_view id,
+                                std::string_view type) {
   auto contained = Get(resource, "contained");
   array a;
   if (!contained || contained->get_array().get(a) != simdjson::SUCCESS) return std::nullopt;
@@ -391,7 +451,7 @@ std::optional<object> Contained(object resource, std::string_view id, std::strin
 
 // A concept held by another resource: contained ("#id") or, for later
 // resolution, elsewhere in the Bundle.
-std::optional<std::string> ReadReferencedConcept(object resource, element reference,
+std::optional<std::string> ReadReferencedConcept(const Fields& resource, element reference,
                                                  std::string_view type,
                                                  std::string_view concept_key, const Path& path,
                                                  ResourceFacts& facts) {
@@ -431,7 +491,7 @@ std::optional<std::string> ReadOdsIdentifiers(element e, const Path& path,
   return std::nullopt;
 }
 
-std::optional<std::string> ReadPractitioners(object resource, const Path& path,
+std::optional<std::string> ReadPractitioners(const Fields& resource, const Path& path,
                                              ResourceFacts& facts) {
   auto gp = Get(resource, "generalPractitioner");
   if (!gp) return std::nullopt;
@@ -476,7 +536,8 @@ bool AnyCode(const std::vector<CodingView>& codings, std::initializer_list<std::
   return false;
 }
 
-std::optional<std::string> ReadStatus(object resource, const Path& path, ResourceFacts& facts) {
+std::optional<std::string> ReadStatus(const Fields& resource, const Path& path,
+                                      ResourceFacts& facts) {
   std::string_view type = facts.type;
   std::vector<CodingView> clinical;
   if (type == "Condition" || type == "AllergyIntolerance") {
@@ -501,7 +562,7 @@ std::optional<std::string> ReadStatus(object resource, const Path& path, Resourc
 
 // The first present of recordedDate, onset, effective, authoredOn,
 // occurrence, performed and period.start (DESIGN.md section 6).
-void ReadDate(object resource, ResourceFacts& facts) {
+void ReadDate(const Fields& resource, ResourceFacts& facts) {
   struct Candidate {
     std::string_view key;
     std::string_view start;  // "start" for a Period
@@ -589,8 +650,118 @@ void CollectReferences(element e, std::vector<std::string_view>& references) {
   }
 }
 
-std::optional<std::string> ReadResource(object resource, const Path& path, ResourceFacts& facts) {
+namespace {
+
+// The keys of one object, for CheckKeys' duplicate test: the first 16 in
+// place, all of them in `many` beyond.
+class KeySet {
+ public:
+  void Add(std::string_view key) {
+    if (n_ < kFew) {
+      few_[n_] = {key.data(), key.size()};
+    } else {
+      if (many_.empty()) {
+        many_.reserve(2 * kFew);
+        for (const Key& k : few_) many_.push_back(k.view());
+      }
+      many_.push_back(key);
+    }
+    ++n_;
+  }
+  // The duplicate CheckKeys reports: with 16 keys or fewer, the first key
+  // that occurs again; beyond, the least duplicated key.
+  bool Duplicate(std::string_view& out) {
+    if (n_ <= kFew) {
+      for (size_t i = 0; i + 1 < n_; ++i) {
+        for (size_t j = i + 1; j < n_; ++j) {
+          if (SameKey(few_[i].view(), few_[j].view())) {
+            out = few_[i].view();
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    std::sort(many_.begin(), many_.end());
+    auto it = std::adjacent_find(many_.begin(), many_.end());
+    if (it == many_.end()) return false;
+    out = *it;
+    return true;
+  }
+
+ private:
+  static constexpr size_t kFew = 16;
+  Key few_[kFew];
+  size_t n_ = 0;
+  std::vector<std::string_view> many_;
+};
+
+// CheckKeys and, where `kCollect` is set, CollectReferences, in one walk
+// of an array or object. The duplicate reported is the one CheckKeys
+// reports.
+template <bool kCollect>
+bool Walk(element e, std::vector<std::string_view>& references, std::string_view& duplicate);
+
+template <bool kCollect>
+bool WalkObject(object o, std::vector<std::string_view>& references, std::string_view& duplicate) {
+  using simdjson::dom::element_type;
+  KeySet keys;
+  for (auto field : o) {
+    keys.Add(field.key);
+    element_type vt = field.value.type();
+    if (vt == element_type::ARRAY || vt == element_type::OBJECT) {
+      if (!Walk<kCollect>(field.value, references, duplicate)) return false;
+    } else if (kCollect && vt == element_type::STRING && SameKey(field.key, "reference")) {
+      references.push_back(field.value.get_string().value_unsafe());
+    }
+  }
+  return !keys.Duplicate(duplicate);
+}
+
+template <bool kCollect>
+bool Walk(element e, std::vector<std::string_view>& references, std::string_view& duplicate) {
+  using simdjson::dom::element_type;
+  element_type t = e.type();
+  if (t == element_type::ARRAY) {
+    for (element item : array(e)) {
+      element_type it = item.type();
+      if (it != element_type::ARRAY && it != element_type::OBJECT) continue;
+      if (!Walk<kCollect>(item, references, duplicate)) return false;
+    }
+    return true;
+  }
+  if (t != element_type::OBJECT) return true;
+  return WalkObject<kCollect>(object(e), references, duplicate);
+}
+
+}  // namespace
+
+std::optional<std::string> CheckEntry(element entry, const Path& path,
+                                      std::vector<std::string_view>& references) {
+  using simdjson::dom::element_type;
+  std::string_view duplicate;
+  bool ok = true;
+  if (entry.type() != element_type::OBJECT) {
+    ok = Walk<false>(entry, references, duplicate);
+  } else {
+    // As WalkObject, with references collected under `resource` alone.
+    KeySet keys;
+    for (auto field : object(entry)) {
+      keys.Add(field.key);
+      ok = SameKey(field.key, "resource") ? Walk<true>(field.value, references, duplicate)
+                                          : Walk<false>(field.value, references, duplicate);
+      if (!ok) break;
+    }
+    if (ok) ok = !keys.Duplicate(duplicate);
+  }
+  if (ok) return std::nullopt;
+  return "duplicate key `" + Printable(duplicate) + "` in `" + path.Format() + "`";
+}
+
+std::optional<std::string> ReadResource(object resource_object, const Path& path,
+                                        ResourceFacts& facts) {
   facts.Clear();
+  const Fields resource(resource_object);
   auto type = Get(resource, "resourceType");
   if (!type) return Error(path, "has no `resourceType`");
   if (type->get_string().get(facts.type) != simdjson::SUCCESS) {

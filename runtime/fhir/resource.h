@@ -71,6 +71,11 @@ std::optional<std::string> CheckKeys(simdjson::dom::element element, const Path&
 // Appends every string-valued `reference` under `element`, in document order.
 void CollectReferences(simdjson::dom::element element, std::vector<std::string_view>& references);
 
+// CheckKeys(entry, path), and CollectReferences of the entry's `resource`
+// member (appended to `references`), in one walk of the entry.
+std::optional<std::string> CheckEntry(simdjson::dom::element entry, const Path& path,
+                                      std::vector<std::string_view>& references);
+
 // Reads what the adapter needs from a resource (after CheckKeys). Returns a
 // message when a field it reads has the wrong JSON type.
 std::optional<std::string> ReadResource(simdjson::dom::object resource, const Path& path,
