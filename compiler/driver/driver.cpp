@@ -1,6 +1,6 @@
 #include "compiler/driver/driver.h"
 
-#include "compiler/driver/filter.h"
+#include "compiler/driver/commands.h"
 
 #include <charconv>
 #include <optional>
@@ -27,8 +27,13 @@ Caldicott compiles data sharing agreements (.dsa) into filters.
 
 commands:
   check FILE...          parse and check agreements; report diagnostics
-  filter --policy FILE.dsa --agreement NAME --role ROLE [BUNDLE.json | -]
+  compile FILE... -o OUT.cpol
+                         compile agreements to native code in an artefact
+  filter (--policy FILE.dsa | --artifact OUT.cpol) --agreement NAME --role ROLE
+         [BUNDLE.json | -]
                          write the FHIR R4 Bundle that ROLE may see to stdout
+  emit-llvm FILE...      print the optimised LLVM IR of the agreements
+  inspect OUT.cpol       print the manifest of an artefact
 
 options for check:
   --schema=PATH          load a code system: a FHIR CodeSystem (.json), an RF2
@@ -45,20 +50,30 @@ options for check:
   --error-limit=N        stop after N errors (default 50; 0 for no limit)
   --stdlib=DIR           read `std:` modules from DIR instead of the built-in ones
 
+options for compile and emit-llvm:
+  -o, --output=OUT.cpol  where compile writes the artefact (atomically)
+  --cpu=generic|host     code for any x86-64 machine (default) or tuned for this one
+  --schema=PATH          as for check
+
 options for filter:
   --policy=FILE.dsa      the agreements (repeatable; imports are followed)
+  --artifact=OUT.cpol    or: a compiled artefact (no schema needed)
   --agreement=NAME       the agreement to apply
   --role=ROLE            the role of the person asking
   --at=YYYY-MM-DD        the date of the request (default: today, UTC)
-  --engine=interp        the reference interpreter (the JIT arrives later)
+  --engine=jit|interp    for --policy: native code (default) or the interpreter
   --explain=OUT.jsonl    write one JSON line per entry: what was decided and why
-  --schema=PATH          as for check
+  --schema=PATH          as for check (with --policy)
+
+options for inspect:
+  --json                 the manifest as JSON
 
   -h, --help             show this help
   --version              show the version
 
 exit status: 0 success, 1 errors in the source, 2 usage, I/O or malformed
-input, 3 the agreement does not apply to the request (nothing is written).
+input (or an artefact that is damaged or not for this machine), 3 the
+agreement does not apply to the request (nothing is written).
 )";
 
 struct CheckOptions {
@@ -224,7 +239,18 @@ int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
       out << "caldicott " << CALDICOTT_VERSION << '\n';
       return kSuccess;
     }
-    if (command == "filter") {
+    using Command =
+        int (*)(std::span<const std::string>, std::ostream&, std::ostream&, const Environment&);
+    static constexpr std::pair<std::string_view, Command> kCommands[] = {
+        {"check", [](std::span<const std::string> a, std::ostream& o, std::ostream& e,
+                     const Environment& env) { return Check(ParseCheck(a), o, e, env); }},
+        {"filter", Filter},
+        {"compile", CompileArtifact},
+        {"emit-llvm", EmitLlvm},
+        {"inspect", Inspect},
+    };
+    for (const auto& [name, run] : kCommands) {
+      if (command != name) continue;
       std::span<const std::string> rest = args.subspan(1);
       for (const std::string& a : rest) {
         if (a == "-h" || a == "--help") {
@@ -232,17 +258,7 @@ int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
           return kSuccess;
         }
       }
-      return Filter(rest, out, err, env);
-    }
-    if (command == "check") {
-      std::span<const std::string> rest = args.subspan(1);
-      for (const std::string& a : rest) {
-        if (a == "-h" || a == "--help") {
-          out << kUsage;
-          return kSuccess;
-        }
-      }
-      return Check(ParseCheck(rest), out, err, env);
+      return run(rest, out, err, env);
     }
     throw UsageError{fmt::format("unknown command `{}`", command)};
   } catch (const UsageError& e) {

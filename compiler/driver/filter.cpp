@@ -17,8 +17,8 @@
 #include <fmt/format.h>
 
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
-#include "compiler/driver/filter.h"
 #include "compiler/ir/ir.h"
 #include "compiler/pipeline/pipeline.h"
 #include "runtime/src/engine.h"
@@ -33,7 +33,8 @@ struct FilterOptions {
   std::string agreement;
   std::string role;
   std::optional<std::string> at;
-  std::string engine = "interp";
+  std::string engine = "jit";
+  bool engine_given = false;
   std::optional<std::string> explain;
   std::vector<std::string> schema_paths;
   std::string input = "-";
@@ -56,6 +57,7 @@ FilterOptions ParseFilter(std::span<const std::string> args) {
       o.at = TakeValue(args, i, "--at");
     } else if (Matches(a, "--engine")) {
       o.engine = TakeValue(args, i, "--engine");
+      o.engine_given = true;
     } else if (Matches(a, "--explain")) {
       o.explain = TakeValue(args, i, "--explain");
     } else if (Matches(a, "--schema")) {
@@ -75,6 +77,12 @@ FilterOptions ParseFilter(std::span<const std::string> args) {
   }
   if (o.agreement.empty()) throw UsageError{"`filter` needs `--agreement NAME`"};
   if (o.role.empty()) throw UsageError{"`filter` needs `--role ROLE`"};
+  if (o.artifact && !o.schema_paths.empty()) {
+    throw UsageError{"`--schema` is for `--policy`; an artefact carries its codes"};
+  }
+  if (o.artifact && o.engine_given) {
+    throw UsageError{"`--engine` chooses how `--policy` is compiled; an artefact is native code"};
+  }
   if (o.engine != "interp" && o.engine != "jit") {
     throw UsageError{fmt::format("unknown engine `{}`; expected `jit` or `interp`", o.engine)};
   }
@@ -134,9 +142,42 @@ std::string Explanation(const fhir::FilterResult& r, const ir::Policy& policy) {
   return out;
 }
 
-// Writes `text` to `path` whole or not at all: a temporary file beside it,
-// then a rename.
-bool WriteAtomically(const std::string& path, const std::string& text, std::string& error) {
+}  // namespace
+
+bool Matches(const std::string& arg, std::string_view name) {
+  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
+                         arg[name.size()] == '=');
+}
+
+std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
+  const std::string& arg = args[i];
+  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
+  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
+  return args[++i];
+}
+
+bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = fmt::format("cannot read `{}`: it is a directory", path);
+    return false;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << f.rdbuf();
+  if (f.bad()) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  bytes = std::move(buffer).str();
+  return true;
+}
+
+bool WriteAtomically(const std::string& path, std::string_view text, std::string& error) {
   std::filesystem::path target(path);
   std::filesystem::path tmp = target;
   tmp += fmt::format(".tmp{}", ::getpid());
@@ -165,32 +206,29 @@ bool WriteAtomically(const std::string& path, const std::string& text, std::stri
   return true;
 }
 
-}  // namespace
-
-bool Matches(const std::string& arg, std::string_view name) {
-  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-                         arg[name.size()] == '=');
-}
-
-std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
-  const std::string& arg = args[i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
-  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
-  return args[++i];
+std::unique_ptr<pipeline::Compilation> CompileWithDiagnostics(
+    const std::vector<std::string>& files, const std::vector<std::string>& schema_paths,
+    std::ostream& err, const Environment& env, int& exit_code) {
+  pipeline::Options options;
+  options.schema_paths = schema_paths;
+  auto compilation = std::make_unique<pipeline::Compilation>(options);
+  bool color = env.stderr_is_terminal && !env.no_color;
+  diag::TextConsumer text(err, compilation->sources(),
+                          color ? diag::ColorMode::Always : diag::ColorMode::Never);
+  diag::SortingConsumer sorted(text);
+  diag::Diagnostics diags(sorted, 50);
+  bool ok = compilation->Run(files, diags);
+  diags.Finish();
+  if (!ok) {
+    exit_code = diags.has_io_errors() ? kUsageOrIo : kSourceErrors;
+    return nullptr;
+  }
+  return compilation;
 }
 
 int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
            const Environment& env) {
   FilterOptions o = ParseFilter(args);
-  if (o.artifact) {
-    err << "caldicott: error: `--artifact` needs compiled artefacts, which this build does not "
-           "have yet; use `--policy FILE.dsa`\n";
-    return kUsageOrIo;
-  }
-  if (o.engine == "jit") {
-    err << "caldicott: error: this build has no JIT engine yet; use `--engine interp`\n";
-    return kUsageOrIo;
-  }
   caldicott_date at = Today();
   if (o.at) {
     auto day = ParseDay(*o.at);
@@ -198,22 +236,29 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
     at = *day;
   }
 
-  // Compile, reporting like `check`.
+  // Compile, reporting like `check`, or load the artefact.
   runtime::Engine engine;
   engine.schema_paths = o.schema_paths;
-  {
-    pipeline::Options options;
-    options.schema_paths = o.schema_paths;
-    pipeline::Compilation compilation(options);
-    bool color = env.stderr_is_terminal && !env.no_color;
-    diag::TextConsumer text(err, compilation.sources(),
-                            color ? diag::ColorMode::Always : diag::ColorMode::Never);
-    diag::SortingConsumer sorted(text);
-    diag::Diagnostics diags(sorted, 50);
-    bool ok = compilation.Run(o.policies, diags);
-    diags.Finish();
-    if (!ok) return diags.has_io_errors() ? kUsageOrIo : kSourceErrors;
-    engine.Adopt(*compilation.TakePolicy());
+  engine.backend = o.engine == "interp" ? CALDICOTT_BACKEND_INTERP : CALDICOTT_BACKEND_JIT;
+  std::string error;
+  if (o.artifact) {
+    std::string bytes;
+    if (!ReadWholeFile(*o.artifact, bytes, error)) {
+      err << "caldicott: error: " << error << '\n';
+      return kUsageOrIo;
+    }
+    if (engine.LoadArtifact(bytes, error) != CALDICOTT_OK) {
+      err << "caldicott: error: " << *o.artifact << ": " << error << '\n';
+      return kUsageOrIo;
+    }
+  } else {
+    int exit_code = kSuccess;
+    auto compilation = CompileWithDiagnostics(o.policies, o.schema_paths, err, env, exit_code);
+    if (compilation == nullptr) return exit_code;
+    if (engine.Adopt(*compilation->TakePolicy(), error) != CALDICOTT_OK) {
+      err << "caldicott: error: " << error << '\n';
+      return kUsageOrIo;
+    }
   }
   const ir::Policy& policy = *engine.policy();
   auto agreement = policy.Find(o.agreement);
@@ -226,7 +271,6 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
     return kUsageOrIo;
   }
 
-  std::string error;
   auto input = fhir::PaddedBuffer::ReadFile(o.input, error);
   if (!input) {
     err << "caldicott: error: " << error << '\n';

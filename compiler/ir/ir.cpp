@@ -153,4 +153,23 @@ void Dump(const Policy& p, std::ostream& out) {
   }
 }
 
+std::vector<WithinInput> WithinInputs(const Policy& p, AgreementId a) {
+  std::vector<WithinInput> inputs;
+  std::vector<CondId> stack;  // explicit: conditions may nest deeply
+  for (RuleId r : p.Get(a).rules) {
+    stack.push_back(p.Get(r).cond);
+    while (!stack.empty()) {
+      const Cond& c = p.Get(stack.back());
+      stack.pop_back();
+      if (c.op == CondOp::RecordedWithin) {
+        WithinInput in{c.a, static_cast<TimeUnit>(c.b)};
+        if (std::find(inputs.begin(), inputs.end(), in) == inputs.end()) inputs.push_back(in);
+      }
+      // Children pushed in reverse so that they are visited first to last.
+      for (uint32_t i = c.child_count; i-- > 0;) stack.push_back(p.children[c.first_child + i]);
+    }
+  }
+  return inputs;
+}
+
 }  // namespace caldicott::ir

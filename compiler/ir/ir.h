@@ -120,6 +120,18 @@ std::string DateText(caldicott_date days);  // YYYY-MM-DD
 // becomes its last day (2026-03-31 less one month is 2026-02-28).
 caldicott_date SubtractTime(caldicott_date date, uint32_t amount, TimeUnit unit);
 
+// The calendar inputs of agreement `a`: each distinct `recorded within`
+// (amount, unit) of its rules, in the order of first use (rules in statement
+// order, each condition depth first). A compiled engine receives, per
+// request, the threshold date of each (SubtractTime of the request date) in
+// this order, so that no calendar arithmetic runs per entry.
+struct WithinInput {
+  uint32_t amount = 0;
+  TimeUnit unit = TimeUnit::Days;
+  friend bool operator==(const WithinInput&, const WithinInput&) = default;
+};
+std::vector<WithinInput> WithinInputs(const Policy& policy, AgreementId a);
+
 // A readable rendering for `caldicott check --dump=ir` and golden tests.
 void Dump(const Policy& policy, std::ostream& out);
 

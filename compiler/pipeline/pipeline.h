@@ -32,6 +32,9 @@ class Compilation {
   explicit Compilation(Options options) : options_(std::move(options)) {}
 
   source::SourceManager& sources() { return sources_; }
+  // The coding schema the program was checked against (empty with
+  // parse_only).
+  const schema::Schema& schema() const { return schema_; }
 
   // Compiles the files `paths`, or (when `text` is given) one source in
   // memory named paths[0]. Returns false when any error was reported.

@@ -2,7 +2,12 @@
 // interpreter. Every entry point catches everything: no exception crosses
 // the API.
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -12,8 +17,11 @@
 #include <fmt/format.h>
 
 #include "caldicott/caldicott.h"
+#include "compiler/codegen/codegen.h"
 #include "compiler/interp/interp.h"
 #include "compiler/pipeline/pipeline.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/native/native.h"
 #include "runtime/src/engine.h"
 
 namespace {
@@ -47,6 +55,9 @@ std::string Str(const char* p, size_t n) {
 
 namespace caldicott::runtime {
 
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
 caldicott_status Engine::Compile(const std::vector<std::string>& paths,
                                  const std::optional<std::string>& text, std::string& error) {
   pipeline::Options options;
@@ -62,24 +73,87 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
     error = rendered.str();
     return diags.has_io_errors() ? CALDICOTT_ERROR_SCHEMA : CALDICOTT_ERROR_SOURCE;
   }
-  Adopt(*compilation.TakePolicy());
+  return Adopt(*compilation.TakePolicy(), error);
+}
+
+caldicott_status Engine::Adopt(ir::Policy compiled, std::string& error) {
+  auto policy = std::make_unique<ir::Policy>(std::move(compiled));
+  std::unique_ptr<native::Code> code;
+  if (backend == CALDICOTT_BACKEND_JIT) {
+    codegen::Options options;
+    options.cpu = codegen::Options::Cpu::Host;
+    std::string object;
+    if (!codegen::EmitObject(*policy, options, object, error)) return CALDICOTT_ERROR_INTERNAL;
+    code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error);
+    if (code == nullptr) return CALDICOTT_ERROR_INTERNAL;
+  }
+  Install(std::move(policy), std::move(code), std::nullopt);
   return CALDICOTT_OK;
 }
 
-void Engine::Adopt(ir::Policy compiled) {
-  auto policy = std::make_unique<ir::Policy>(std::move(compiled));
+caldicott_status Engine::LoadArtifact(std::string_view bytes, std::string& error) {
+  artifact::Contents contents;
+  if (!artifact::Read(bytes, contents, error)) return CALDICOTT_ERROR_ARTIFACT;
+  if (!native::TargetRunsHere(contents.manifest.target_triple, error)) {
+    return CALDICOTT_ERROR_ARTIFACT;
+  }
+  auto code = native::Code::Load(contents.object,
+                                 static_cast<uint32_t>(contents.policy.agreements.size()), error);
+  if (code == nullptr) return CALDICOTT_ERROR_ARTIFACT;
+  Install(std::make_unique<ir::Policy>(std::move(contents.policy)), std::move(code),
+          std::move(contents.manifest));
+  return CALDICOTT_OK;
+}
+
+void Engine::Install(std::unique_ptr<const ir::Policy> policy, std::unique_ptr<native::Code> code,
+                     std::optional<artifact::Manifest> manifest) {
   std::vector<std::string> descriptions;
   for (const ir::Rule& r : policy->rules) {
     descriptions.push_back(fmt::format("{}:{} at {}:{}: {}", policy->Get(r.agreement).name,
                                        r.statement, r.loc.file, r.loc.line, r.text));
   }
+  std::vector<std::vector<ir::WithinInput>> within;
+  for (uint32_t a = 0; a < policy->agreements.size(); ++a) {
+    within.push_back(ir::WithinInputs(*policy, ir::AgreementId{a}));
+  }
   policy_ = std::move(policy);
+  native_ = std::move(code);
+  manifest_ = std::move(manifest);
+  within_ = std::move(within);
   rule_descriptions_ = std::move(descriptions);
+}
+
+const char* Engine::engine_name() const {
+  if (native_ == nullptr) return "interp";
+  return manifest_ ? "aot" : "jit";
 }
 
 const char* Engine::RuleDescription(uint32_t rule) const {
   if (policy_ == nullptr || rule == 0 || rule > rule_descriptions_.size()) return nullptr;
   return rule_descriptions_[rule - 1].c_str();
+}
+
+void Engine::DecideApplying(ir::AgreementId a, caldicott_date date, const caldicott_entry* entries,
+                            size_t count, caldicott_decision* out) const {
+  if (native_ == nullptr) {
+    for (size_t i = 0; i < count; ++i) out[i] = interp::Decide(*policy_, a, date, entries[i]);
+    return;
+  }
+  // The threshold dates of the agreement's `recorded within`s for this
+  // request: on the stack (an agreement with more than 64 distinct ones
+  // is unheard of; it costs one allocation).
+  const std::vector<ir::WithinInput>& inputs = within_[a.index];
+  std::array<caldicott_date, 64> small;
+  std::vector<caldicott_date> large;
+  caldicott_date* thresholds = small.data();
+  if (inputs.size() > small.size()) {
+    large.resize(inputs.size());
+    thresholds = large.data();
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    thresholds[k] = ir::SubtractTime(date, inputs[k].amount, inputs[k].unit);
+  }
+  native_->decide(a.index)(entries, count, thresholds, out);
 }
 
 void Engine::Decide(ir::AgreementId a, const caldicott_request& request,
@@ -90,7 +164,7 @@ void Engine::Decide(ir::AgreementId a, const caldicott_request& request,
     }
     return;
   }
-  for (size_t i = 0; i < count; ++i) out[i] = interp::Decide(*policy_, a, request.date, entries[i]);
+  DecideApplying(a, request.date, entries, count, out);
 }
 
 fhir::FilterResult Engine::FilterBundle(ir::AgreementId a, const caldicott_request& request,
@@ -111,9 +185,7 @@ fhir::FilterResult Engine::FilterBundle(ir::AgreementId a, const caldicott_reque
   };
   // The agreement applies (checked above): decide each entry.
   auto decide = [&](std::span<const caldicott_entry> entries, std::span<caldicott_decision> out) {
-    for (size_t i = 0; i < entries.size(); ++i) {
-      out[i] = interp::Decide(*policy_, a, request.date, entries[i]);
-    }
+    DecideApplying(a, request.date, entries.data(), entries.size(), out.data());
   };
   fhir::FilterOptions options;
   options.explain = explain;
@@ -179,6 +251,50 @@ caldicott_status caldicott_engine_compile_source(caldicott_engine* engine, const
     std::string error;
     caldicott_status s = engine->engine.Compile({Str(name, name_len)}, Str(text, text_len), error);
     return s == CALDICOTT_OK ? s : Fail(s, error);
+  });
+}
+
+caldicott_status caldicott_engine_set_backend(caldicott_engine* engine, uint32_t backend) {
+  return Guard([&] {
+    if (engine == nullptr) return Fail(CALDICOTT_ERROR_ARGUMENT, "engine is NULL");
+    if (backend != CALDICOTT_BACKEND_JIT && backend != CALDICOTT_BACKEND_INTERP) {
+      return Fail(CALDICOTT_ERROR_ARGUMENT, fmt::format("unknown backend {}", backend));
+    }
+    engine->engine.backend = static_cast<caldicott_backend>(backend);
+    return CALDICOTT_OK;
+  });
+}
+
+caldicott_status caldicott_engine_load_artifact_memory(caldicott_engine* engine, const void* data,
+                                                       size_t size) {
+  return Guard([&] {
+    if (engine == nullptr || (data == nullptr && size > 0)) {
+      return Fail(CALDICOTT_ERROR_ARGUMENT, "engine or data is NULL");
+    }
+    std::string error;
+    caldicott_status s = engine->engine.LoadArtifact(
+        std::string_view(static_cast<const char*>(data), data == nullptr ? 0 : size), error);
+    return s == CALDICOTT_OK ? s : Fail(s, error);
+  });
+}
+
+caldicott_status caldicott_engine_load_artifact(caldicott_engine* engine, const char* path,
+                                                size_t path_len) {
+  return Guard([&] {
+    if (engine == nullptr || path == nullptr || path_len == 0) {
+      return Fail(CALDICOTT_ERROR_ARGUMENT, "engine or path is NULL or empty");
+    }
+    std::string name = Str(path, path_len);
+    std::ifstream f(name, std::ios::binary);
+    std::string bytes;
+    if (f) bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    if (!f && !f.eof()) {
+      return Fail(CALDICOTT_ERROR_IO,
+                  fmt::format("cannot read `{}`: {}", name, std::strerror(errno ? errno : EIO)));
+    }
+    std::string error;
+    caldicott_status s = engine->engine.LoadArtifact(bytes, error);
+    return s == CALDICOTT_OK ? s : Fail(s, fmt::format("{}: {}", name, error));
   });
 }
 

@@ -10,23 +10,43 @@
 
 #include "caldicott/caldicott.h"
 #include "compiler/ir/ir.h"
+#include "runtime/artifact/artifact.h"
 #include "runtime/fhir/fhir.h"
+
+namespace caldicott::native {
+class Code;
+}
 
 namespace caldicott::runtime {
 
 class Engine {
  public:
+  Engine();
+  ~Engine();
+
   std::vector<std::string> schema_paths;
+  // The backend the next Compile/Adopt uses (artefacts are always native).
+  caldicott_backend backend = CALDICOTT_BACKEND_JIT;
 
   // Compiles files (or one in-memory source named paths[0]). On failure
   // leaves the previous policy in place and puts the diagnostics in `error`.
   caldicott_status Compile(const std::vector<std::string>& paths,
                            const std::optional<std::string>& text, std::string& error);
 
-  const ir::Policy* policy() const { return policy_.get(); }
   // Takes a policy compiled elsewhere (the CLI compiles with its own
-  // diagnostics).
-  void Adopt(ir::Policy policy);
+  // diagnostics), compiling it to native code when the backend is the JIT.
+  // On failure the previous policy stays.
+  caldicott_status Adopt(ir::Policy policy, std::string& error);
+
+  // Loads a .cpol artefact (its bytes). On failure the previous policy
+  // stays and `error` says why in one line.
+  caldicott_status LoadArtifact(std::string_view bytes, std::string& error);
+
+  const ir::Policy* policy() const { return policy_.get(); }
+  // The manifest, when the policy came from an artefact.
+  const artifact::Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
+  // "jit", "aot" (an artefact) or "interp": what decides.
+  const char* engine_name() const;
   const char* RuleDescription(uint32_t rule) const;
 
   // Decides a batch for a request (DOES_NOT_APPLY for all when the
@@ -43,7 +63,16 @@ class Engine {
                                   std::string* why_not = nullptr) const;
 
  private:
+  // Decides entries of an agreement that applies.
+  void DecideApplying(ir::AgreementId a, caldicott_date date, const caldicott_entry* entries,
+                      size_t count, caldicott_decision* out) const;
+  void Install(std::unique_ptr<const ir::Policy> policy, std::unique_ptr<native::Code> code,
+               std::optional<artifact::Manifest> manifest);
+
   std::unique_ptr<const ir::Policy> policy_;
+  std::unique_ptr<native::Code> native_;  // null: the interpreter decides
+  std::optional<artifact::Manifest> manifest_;
+  std::vector<std::vector<ir::WithinInput>> within_;  // per agreement
   std::vector<std::string> rule_descriptions_;
 };
 

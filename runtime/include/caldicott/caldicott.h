@@ -38,7 +38,9 @@ typedef enum caldicott_status {
   CALDICOTT_ERROR_MALFORMED_INPUT = 6,/* a FHIR Bundle that is not valid JSON or not a Bundle */
   CALDICOTT_ERROR_DOES_NOT_APPLY = 7, /* the agreement does not apply to the request */
   CALDICOTT_ERROR_OUT_OF_MEMORY = 8,
-  CALDICOTT_ERROR_INTERNAL = 9
+  CALDICOTT_ERROR_INTERNAL = 9,
+  CALDICOTT_ERROR_ARTIFACT = 10,      /* an artefact that is unreadable, damaged or not for this runtime */
+  CALDICOTT_ERROR_IO = 11             /* a file could not be read */
 } caldicott_status;
 
 /* ---------------------------------------------------------------- entries */
@@ -150,6 +152,32 @@ void caldicott_engine_free(caldicott_engine* engine);
  * it supplies. Takes effect at the next compile. */
 caldicott_status caldicott_engine_add_schema(caldicott_engine* engine, const char* path,
                                              size_t path_len);
+
+/* How an engine decides. */
+typedef enum caldicott_backend {
+  /* Native code compiled with LLVM when the policy is compiled (the default),
+   * or loaded from an artefact. */
+  CALDICOTT_BACKEND_JIT = 0,
+  /* The reference interpreter over the policy IR: slower, and the oracle the
+   * native code is tested against. */
+  CALDICOTT_BACKEND_INTERP = 1
+} caldicott_backend;
+
+/* Chooses the backend that the next compile uses (a caldicott_backend).
+ * Artefacts always hold native code. */
+caldicott_status caldicott_engine_set_backend(caldicott_engine* engine, uint32_t backend);
+
+/* Loads a compiled policy artefact (.cpol, written by `caldicott compile`),
+ * replacing any earlier policy. Refused with CALDICOTT_ERROR_ARTIFACT and a
+ * one-line reason in caldicott_last_error() when the file is truncated or
+ * corrupted (checksum), or was built for another ABI version or target; the
+ * earlier policy then stays. No coding schema is needed. */
+caldicott_status caldicott_engine_load_artifact(caldicott_engine* engine, const char* path,
+                                                size_t path_len);
+
+/* The same, from an artefact held in memory (copied; the caller keeps it). */
+caldicott_status caldicott_engine_load_artifact_memory(caldicott_engine* engine, const void* data,
+                                                       size_t size);
 
 /* Compiles agreement source files (with everything they import) into the
  * engine's policy, replacing any earlier one. On CALDICOTT_ERROR_SOURCE the

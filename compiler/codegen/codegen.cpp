@@ -1,0 +1,699 @@
+// LLVM IR for the decision functions: one per agreement, over the tables
+// of tables.h. The shape of an emitted function, per entry:
+//
+//   malformed?  kind, status, flags and null pointers, as interp::MalformedEntry
+//   codings:    for each coding: key words of the code; which of the
+//               agreement's systems its URI is (length, then bytes); that
+//               system's table (hash probe, or inline compares for a small
+//               one) gives a mask index; OR the mask into the accumulator
+//   labels:     the same over the security labels
+//   rules:      every condition as a pair (certainly true, certainly false)
+//               of i1 over the mask bits, kind bit, status and date; the
+//               first matching exclude, else the first matching share,
+//               chosen by selects: straight-line code, no branches
+//   store:      {verdict, reason, rule}
+#include "compiler/codegen/codegen.h"
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+
+#include "compiler/codegen/tables.h"
+
+namespace caldicott::codegen {
+
+// The emitted code reads the C API's structs at these offsets.
+static_assert(sizeof(size_t) == 8 && sizeof(void*) == 8);
+static_assert(offsetof(caldicott_entry, kind) == 0 && offsetof(caldicott_entry, status) == 4 &&
+              offsetof(caldicott_entry, date) == 8 && offsetof(caldicott_entry, flags) == 12 &&
+              offsetof(caldicott_entry, codings) == 16 &&
+              offsetof(caldicott_entry, coding_count) == 24 &&
+              offsetof(caldicott_entry, labels) == 32 &&
+              offsetof(caldicott_entry, label_count) == 40 && sizeof(caldicott_entry) == 48);
+static_assert(offsetof(caldicott_coding, system) == 0 &&
+              offsetof(caldicott_coding, system_len) == 8 &&
+              offsetof(caldicott_coding, code) == 16 &&
+              offsetof(caldicott_coding, code_len) == 24 && sizeof(caldicott_coding) == 32);
+static_assert(sizeof(caldicott_decision) == 12);
+
+namespace {
+
+void InitialiseLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+std::unique_ptr<llvm::TargetMachine> MakeTargetMachine(const Options& options, std::string& error) {
+  InitialiseLlvm();
+  std::string triple = llvm::sys::getProcessTriple();
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) return nullptr;
+  std::string cpu = "x86-64";
+  std::string features;
+  if (options.cpu == Options::Cpu::Host) {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto& f : llvm::sys::getHostCPUFeatures()) {
+      features +=
+          (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+    }
+  }
+  llvm::TargetOptions target_options;
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, target_options, llvm::Reloc::PIC_,
+                                  llvm::CodeModel::Small, llvm::CodeGenOptLevel::Aggressive));
+  if (tm == nullptr) error = "cannot create a target machine for " + triple;
+  return tm;
+}
+
+// Either half of a condition's truth: certainly true (t) and certainly
+// false (f). Unknown is neither.
+struct Truth {
+  llvm::Value* t;
+  llvm::Value* f;
+};
+
+class Emitter {
+ public:
+  Emitter(llvm::Module& module, const ir::Policy& policy)
+      : ctx_(module.getContext()), m_(module), b_(ctx_), policy_(policy) {
+    i1_ = b_.getInt1Ty();
+    i8_ = b_.getInt8Ty();
+    i32_ = b_.getInt32Ty();
+    i64_ = b_.getInt64Ty();
+    ptr_ = b_.getPtrTy();
+    entry_ty_ = llvm::StructType::create(ctx_, {i32_, i32_, i32_, i32_, ptr_, i64_, ptr_, i64_},
+                                         "caldicott_entry");
+    coding_ty_ = llvm::StructType::create(ctx_, {ptr_, i64_, ptr_, i64_}, "caldicott_coding");
+    decision_ty_ = llvm::StructType::create(ctx_, {i32_, i32_, i32_}, "caldicott_decision");
+    llvm::FunctionType* bcmp_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false);
+    bcmp_ = m_.getOrInsertFunction("bcmp", bcmp_ty);
+    EmitKeyFunction();
+  }
+
+  void EmitAgreement(ir::AgreementId a, const Options& options);
+
+ private:
+  llvm::LLVMContext& ctx_;
+  llvm::Module& m_;
+  llvm::IRBuilder<> b_;
+  const ir::Policy& policy_;
+  llvm::Type *i1_, *i8_, *i32_, *i64_, *ptr_;
+  llvm::StructType *entry_ty_, *coding_ty_, *decision_ty_;
+  llvm::FunctionCallee bcmp_;
+  llvm::Function* key_fn_ = nullptr;  // {w0, w1} of (ptr, len)
+
+  // Per agreement.
+  uint32_t agreement_ = 0;
+  const AgreementTables* tables_ = nullptr;
+  llvm::GlobalVariable* masks_ = nullptr;
+  std::vector<llvm::Function*> lookups_;  // per tables_->systems
+  std::vector<llvm::Value*> acc_;         // the mask words after both scans
+  std::map<uint32_t, Truth> truths_;      // per CondId
+  std::vector<ir::WithinInput> within_inputs_;
+  llvm::Value *kind_ = nullptr, *status_ = nullptr, *date_ = nullptr, *within_ = nullptr;
+
+  llvm::Constant* I32(uint32_t v) { return b_.getInt32(v); }
+  llvm::Constant* I64(uint64_t v) { return b_.getInt64(v); }
+
+  llvm::GlobalVariable* Bytes(const std::string& name, std::string_view data, unsigned align) {
+    auto* init = llvm::ConstantDataArray::getRaw(llvm::StringRef(data.data(), data.size()),
+                                                 data.size(), i8_);
+    auto* g = new llvm::GlobalVariable(m_, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                       init, name);
+    g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    g->setAlignment(llvm::Align(align));
+    return g;
+  }
+
+  llvm::Value* Load64(llvm::Value* p, llvm::Value* offset) {
+    return b_.CreateAlignedLoad(i64_, b_.CreateGEP(i8_, p, offset), llvm::Align(1));
+  }
+  llvm::Value* Load32(llvm::Value* p, llvm::Value* offset) {
+    return b_.CreateZExt(b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, p, offset), llvm::Align(1)),
+                         i64_);
+  }
+  llvm::Value* Load8(llvm::Value* p, llvm::Value* offset) {
+    return b_.CreateZExt(b_.CreateLoad(i8_, b_.CreateGEP(i8_, p, offset)), i64_);
+  }
+  llvm::Value* Mix(llvm::Value* x) {
+    x = b_.CreateXor(x, b_.CreateLShr(x, 33));
+    x = b_.CreateMul(x, I64(0xff51afd7ed558ccdULL));
+    x = b_.CreateXor(x, b_.CreateLShr(x, 33));
+    x = b_.CreateMul(x, I64(0xc4ceb9fe1a85ec53ULL));
+    return b_.CreateXor(x, b_.CreateLShr(x, 33));
+  }
+
+  void EmitKeyFunction();
+  llvm::Function* EmitLookup(const SystemTable& table, size_t index);
+  void EmitScan(Field field, llvm::Value* items, llvm::Value* count, llvm::BasicBlock* malformed);
+  llvm::Value* Bit(uint32_t atom);
+  Truth Eval(ir::CondId id);
+};
+
+// {w0, w1} = WordsOf(p[0..n)), for n >= 1.
+void Emitter::EmitKeyFunction() {
+  llvm::StructType* pair = llvm::StructType::get(ctx_, {i64_, i64_});
+  auto* fn = llvm::Function::Create(llvm::FunctionType::get(pair, {ptr_, i64_}, false),
+                                    llvm::GlobalValue::InternalLinkage, "caldicott.key", m_);
+  fn->addFnAttr(llvm::Attribute::AlwaysInline);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::Value* p = fn->getArg(0);
+  llvm::Value* n = fn->getArg(1);
+  auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn);
+  auto* long_key = llvm::BasicBlock::Create(ctx_, "ge8", fn);
+  auto* not_long = llvm::BasicBlock::Create(ctx_, "lt8", fn);
+  auto* mid = llvm::BasicBlock::Create(ctx_, "ge4", fn);
+  auto* small = llvm::BasicBlock::Create(ctx_, "lt4", fn);
+  auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
+  b_.SetInsertPoint(entry);
+  b_.CreateCondBr(b_.CreateICmpUGE(n, I64(8)), long_key, not_long);
+  b_.SetInsertPoint(long_key);
+  llvm::Value* l0 = Load64(p, I64(0));
+  llvm::Value* l1 = Load64(p, b_.CreateSub(n, I64(8)));
+  b_.CreateBr(done);
+  b_.SetInsertPoint(not_long);
+  b_.CreateCondBr(b_.CreateICmpUGE(n, I64(4)), mid, small);
+  b_.SetInsertPoint(mid);
+  llvm::Value* m0 =
+      b_.CreateOr(Load32(p, I64(0)), b_.CreateShl(Load32(p, b_.CreateSub(n, I64(4))), 32));
+  b_.CreateBr(done);
+  b_.SetInsertPoint(small);
+  llvm::Value* s0 =
+      b_.CreateOr(b_.CreateOr(Load8(p, I64(0)), b_.CreateShl(Load8(p, b_.CreateLShr(n, 1)), 8)),
+                  b_.CreateShl(Load8(p, b_.CreateSub(n, I64(1))), 16));
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* w0 = b_.CreatePHI(i64_, 3, "w0");
+  w0->addIncoming(l0, long_key);
+  w0->addIncoming(m0, mid);
+  w0->addIncoming(s0, small);
+  llvm::PHINode* w1 = b_.CreatePHI(i64_, 3, "w1");
+  w1->addIncoming(l1, long_key);
+  w1->addIncoming(I64(0), mid);
+  w1->addIncoming(I64(0), small);
+  llvm::Value* result = b_.CreateInsertValue(llvm::UndefValue::get(pair), w0, {0});
+  b_.CreateRet(b_.CreateInsertValue(result, w1, {1}));
+  key_fn_ = fn;
+}
+
+// i32 mask index of the code (p, n) with key words (w0, w1) in `table`; 0
+// when it is not there. A hit compares the whole key.
+llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
+  std::string name = "caldicott.lookup." + std::to_string(agreement_) + "." + std::to_string(index);
+  auto* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, i64_, i64_}, false),
+                                    llvm::GlobalValue::InternalLinkage, name, m_);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::Value* p = fn->getArg(0);
+  llvm::Value* n = fn->getArg(1);
+  llvm::Value* w0 = fn->getArg(2);
+  llvm::Value* w1 = fn->getArg(3);
+  auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn);
+  b_.SetInsertPoint(entry);
+
+  if (table.slots.empty()) {
+    // A small table: inline compares (all its codes are at most 16 bytes).
+    llvm::Value* result = I32(0);
+    for (const auto& [code, mask] : table.codes) {
+      KeyWords k = WordsOf(code);
+      llvm::Value* hit = b_.CreateAnd(
+          b_.CreateICmpEQ(n, I64(code.size())),
+          b_.CreateAnd(b_.CreateICmpEQ(w0, I64(k.w0)), b_.CreateICmpEQ(w1, I64(k.w1))));
+      result = b_.CreateSelect(hit, I32(mask), result);
+    }
+    b_.CreateRet(result);
+    return fn;
+  }
+
+  std::string slot_bytes(reinterpret_cast<const char*>(table.slots.data()),
+                         table.slots.size() * sizeof(Slot));
+  llvm::GlobalVariable* slots = Bytes(name + ".slots", slot_bytes, 32);
+  llvm::GlobalVariable* keys = table.keys.empty() ? nullptr : Bytes(name + ".keys", table.keys, 8);
+  uint64_t capacity_mask = table.slots.size() - 1;
+
+  // h = HashCode(p, n)
+  llvm::Value* h =
+      b_.CreateXor(I64(0x9e3779b97f4a7c15ULL), b_.CreateMul(n, I64(0xc2b2ae3d27d4eb4fULL)));
+  h = Mix(b_.CreateXor(h, w0));
+  auto* middle = llvm::BasicBlock::Create(ctx_, "middle", fn);
+  auto* hashed = llvm::BasicBlock::Create(ctx_, "hashed", fn);
+  llvm::BasicBlock* before = b_.GetInsertBlock();
+  b_.CreateCondBr(b_.CreateICmpUGT(n, I64(16)), middle, hashed);
+  b_.SetInsertPoint(middle);  // for (i = 8; i + 8 < n; i += 8) h = Mix(h ^ load(p + i))
+  llvm::PHINode* i = b_.CreatePHI(i64_, 2, "i");
+  llvm::PHINode* hm = b_.CreatePHI(i64_, 2, "hm");
+  i->addIncoming(I64(8), before);
+  hm->addIncoming(h, before);
+  llvm::Value* h_next = Mix(b_.CreateXor(hm, Load64(p, i)));
+  llvm::Value* i_next = b_.CreateAdd(i, I64(8));
+  i->addIncoming(i_next, middle);
+  hm->addIncoming(h_next, middle);
+  b_.CreateCondBr(b_.CreateICmpULT(b_.CreateAdd(i_next, I64(8)), n), middle, hashed);
+  b_.SetInsertPoint(hashed);
+  llvm::PHINode* hp = b_.CreatePHI(i64_, 2, "h");
+  hp->addIncoming(h, before);
+  hp->addIncoming(h_next, middle);
+  llvm::Value* hash = Mix(b_.CreateXor(hp, w1));
+
+  auto* probe = llvm::BasicBlock::Create(ctx_, "probe", fn);
+  auto* occupied = llvm::BasicBlock::Create(ctx_, "occupied", fn);
+  auto* same_words = llvm::BasicBlock::Create(ctx_, "same_words", fn);
+  auto* compare_middle = llvm::BasicBlock::Create(ctx_, "compare_middle", fn);
+  auto* found = llvm::BasicBlock::Create(ctx_, "found", fn);
+  auto* next = llvm::BasicBlock::Create(ctx_, "next", fn);
+  auto* absent = llvm::BasicBlock::Create(ctx_, "absent", fn);
+  llvm::Value* start = b_.CreateAnd(hash, I64(capacity_mask));
+  b_.CreateBr(probe);
+
+  b_.SetInsertPoint(probe);
+  llvm::PHINode* slot_index = b_.CreatePHI(i64_, 2, "slot");
+  slot_index->addIncoming(start, hashed);
+  llvm::Value* slot = b_.CreateGEP(i8_, slots, b_.CreateShl(slot_index, 5));
+  llvm::Value* len = b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(16)), llvm::Align(16));
+  b_.CreateCondBr(b_.CreateICmpEQ(len, I32(0)), absent, occupied);
+
+  b_.SetInsertPoint(occupied);
+  llvm::Value* sw0 = b_.CreateAlignedLoad(i64_, slot, llvm::Align(32));
+  llvm::Value* sw1 = b_.CreateAlignedLoad(i64_, b_.CreateGEP(i8_, slot, I64(8)), llvm::Align(8));
+  llvm::Value* same =
+      b_.CreateAnd(b_.CreateICmpEQ(b_.CreateZExt(len, i64_), n),
+                   b_.CreateAnd(b_.CreateICmpEQ(sw0, w0), b_.CreateICmpEQ(sw1, w1)));
+  b_.CreateCondBr(same, same_words, next);
+
+  b_.SetInsertPoint(same_words);
+  if (keys == nullptr) {
+    b_.CreateBr(found);  // every key here is at most 16 bytes: the words are the key
+  } else {
+    b_.CreateCondBr(b_.CreateICmpUGT(n, I64(16)), compare_middle, found);
+  }
+  b_.SetInsertPoint(compare_middle);
+  if (keys == nullptr) {
+    b_.CreateUnreachable();
+  } else {
+    llvm::Value* key_off = b_.CreateZExt(
+        b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(24)), llvm::Align(8)), i64_);
+    llvm::Value* key_middle = b_.CreateGEP(i8_, keys, b_.CreateAdd(key_off, I64(8)));
+    llvm::Value* cmp =
+        b_.CreateCall(bcmp_, {b_.CreateGEP(i8_, p, I64(8)), key_middle, b_.CreateSub(n, I64(16))});
+    b_.CreateCondBr(b_.CreateICmpEQ(cmp, I32(0)), found, next);
+  }
+
+  b_.SetInsertPoint(found);
+  b_.CreateRet(b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(20)), llvm::Align(4)));
+
+  b_.SetInsertPoint(next);
+  slot_index->addIncoming(b_.CreateAnd(b_.CreateAdd(slot_index, I64(1)), I64(capacity_mask)), next);
+  b_.CreateBr(probe);
+
+  b_.SetInsertPoint(absent);
+  b_.CreateRet(I32(0));
+  return fn;
+}
+
+// The loop over an entry's codings (or labels): ORs each one's mask into
+// acc_. A coding that points nowhere jumps to `malformed`.
+void Emitter::EmitScan(Field field, llvm::Value* items, llvm::Value* count,
+                       llvm::BasicBlock* malformed) {
+  llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  const char* what = field == Field::Codings ? "coding" : "label";
+  auto* header = llvm::BasicBlock::Create(ctx_, std::string(what) + ".header", fn);
+  auto* body = llvm::BasicBlock::Create(ctx_, std::string(what) + ".body", fn);
+  auto* nonempty = llvm::BasicBlock::Create(ctx_, std::string(what) + ".nonempty", fn);
+  auto* next = llvm::BasicBlock::Create(ctx_, std::string(what) + ".next", fn);
+  auto* exit = llvm::BasicBlock::Create(ctx_, std::string(what) + ".exit", fn);
+  llvm::BasicBlock* pre = b_.GetInsertBlock();
+  b_.CreateBr(header);
+
+  b_.SetInsertPoint(header);
+  llvm::PHINode* j = b_.CreatePHI(i64_, 2, "j");
+  j->addIncoming(I64(0), pre);
+  std::vector<llvm::PHINode*> acc;
+  for (llvm::Value* word : acc_) {
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2, "acc");
+    phi->addIncoming(word, pre);
+    acc.push_back(phi);
+  }
+  b_.CreateCondBr(b_.CreateICmpULT(j, count), body, exit);
+
+  b_.SetInsertPoint(body);
+  llvm::Value* item = b_.CreateGEP(coding_ty_, items, j);
+  llvm::Value* system = b_.CreateLoad(ptr_, b_.CreateStructGEP(coding_ty_, item, 0));
+  llvm::Value* system_len = b_.CreateLoad(i64_, b_.CreateStructGEP(coding_ty_, item, 1));
+  llvm::Value* code = b_.CreateLoad(ptr_, b_.CreateStructGEP(coding_ty_, item, 2));
+  llvm::Value* code_len = b_.CreateLoad(i64_, b_.CreateStructGEP(coding_ty_, item, 3));
+  llvm::Value* bad =
+      b_.CreateOr(b_.CreateAnd(b_.CreateIsNull(system), b_.CreateICmpNE(system_len, I64(0))),
+                  b_.CreateAnd(b_.CreateIsNull(code), b_.CreateICmpNE(code_len, I64(0))));
+  auto* checked = llvm::BasicBlock::Create(ctx_, std::string(what) + ".checked", fn, nonempty);
+  b_.CreateCondBr(bad, malformed, checked);
+  b_.SetInsertPoint(checked);
+  // An empty system or code is in no set.
+  b_.CreateCondBr(
+      b_.CreateOr(b_.CreateICmpEQ(system_len, I64(0)), b_.CreateICmpEQ(code_len, I64(0))), next,
+      nonempty);
+
+  b_.SetInsertPoint(nonempty);
+  std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;  // mask index, block
+  incoming.emplace_back(I32(0), checked);
+  bool any = false;
+  llvm::Value *w0 = nullptr, *w1 = nullptr;
+  for (size_t s = 0; s < tables_->systems.size(); ++s) {
+    const SystemTable& table = tables_->systems[s];
+    if (table.field != field) continue;
+    if (!any) {
+      llvm::Value* words = b_.CreateCall(key_fn_, {code, code_len});
+      w0 = b_.CreateExtractValue(words, {0});
+      w1 = b_.CreateExtractValue(words, {1});
+      any = true;
+    }
+    // Is this the system? Length first, then the bytes.
+    auto* same_len = llvm::BasicBlock::Create(ctx_, "system.len", fn, next);
+    auto* hit = llvm::BasicBlock::Create(ctx_, "system.hit", fn, next);
+    auto* miss = llvm::BasicBlock::Create(ctx_, "system.miss", fn, next);
+    b_.CreateCondBr(b_.CreateICmpEQ(system_len, I64(table.uri.size())), same_len, miss);
+    b_.SetInsertPoint(same_len);
+    llvm::GlobalVariable* uri = Bytes("caldicott.system", table.uri, 1);
+    llvm::Value* cmp = b_.CreateCall(bcmp_, {system, uri, I64(table.uri.size())});
+    b_.CreateCondBr(b_.CreateICmpEQ(cmp, I32(0)), hit, miss);
+    b_.SetInsertPoint(hit);
+    llvm::Value* index = b_.CreateCall(lookups_[s], {code, code_len, w0, w1});
+    incoming.emplace_back(index, hit);
+    b_.CreateBr(next);
+    b_.SetInsertPoint(miss);
+  }
+  incoming.emplace_back(I32(0), b_.GetInsertBlock());
+  b_.CreateBr(next);
+
+  b_.SetInsertPoint(next);
+  llvm::PHINode* mask_index = b_.CreatePHI(i32_, incoming.size(), "mask");
+  for (auto& [v, block] : incoming) mask_index->addIncoming(v, block);
+  llvm::Value* base = b_.CreateMul(b_.CreateZExt(mask_index, i64_), I64(tables_->words));
+  for (size_t k = 0; k < acc.size(); ++k) {
+    llvm::Value* word = b_.CreateLoad(i64_, b_.CreateGEP(i64_, masks_, b_.CreateAdd(base, I64(k))));
+    llvm::Value* merged = b_.CreateOr(acc[k], word);
+    acc[k]->addIncoming(merged, next);
+  }
+  llvm::Value* j_next = b_.CreateAdd(j, I64(1));
+  j->addIncoming(j_next, next);
+  b_.CreateBr(header);
+
+  b_.SetInsertPoint(exit);
+  for (size_t k = 0; k < acc.size(); ++k) acc_[k] = acc[k];
+}
+
+llvm::Value* Emitter::Bit(uint32_t atom) {
+  llvm::Value* word = acc_[atom / 64];
+  return b_.CreateICmpNE(b_.CreateAnd(word, I64(uint64_t{1} << (atom % 64))), I64(0));
+}
+
+Truth Emitter::Eval(ir::CondId id) {
+  if (auto it = truths_.find(id.index); it != truths_.end()) return it->second;
+  const ir::Cond& c = policy_.Get(id);
+  llvm::Value* dated = b_.CreateICmpNE(date_, I32(static_cast<uint32_t>(CALDICOTT_NO_DATE)));
+  auto certain = [&](llvm::Value* v) { return Truth{v, b_.CreateNot(v)}; };
+  auto dated_cmp = [&](llvm::Value* v) {
+    return Truth{b_.CreateAnd(dated, v), b_.CreateAnd(dated, b_.CreateNot(v))};
+  };
+  Truth r{};
+  switch (c.op) {
+    case ir::CondOp::True:
+      r = {b_.getTrue(), b_.getFalse()};
+      break;
+    case ir::CondOp::And:
+    case ir::CondOp::Or: {
+      bool is_and = c.op == ir::CondOp::And;
+      r = is_and ? Truth{b_.getTrue(), b_.getFalse()} : Truth{b_.getFalse(), b_.getTrue()};
+      for (uint32_t i = 0; i < c.child_count; ++i) {
+        Truth k = Eval(policy_.children[c.first_child + i]);
+        // and: true if all true, false if any false; or: the dual.
+        r = is_and ? Truth{b_.CreateAnd(r.t, k.t), b_.CreateOr(r.f, k.f)}
+                   : Truth{b_.CreateOr(r.t, k.t), b_.CreateAnd(r.f, k.f)};
+      }
+      break;
+    }
+    case ir::CondOp::Not: {
+      Truth k = Eval(policy_.children[c.first_child]);
+      r = {k.f, k.t};
+      break;
+    }
+    case ir::CondOp::KindIn: {
+      llvm::Value* bit = b_.CreateShl(I32(1), kind_);
+      r = certain(b_.CreateICmpNE(b_.CreateAnd(bit, I32(c.a)), I32(0)));
+      break;
+    }
+    case ir::CondOp::StatusIs:
+      r = certain(b_.CreateICmpEQ(status_, I32(c.a)));
+      break;
+    case ir::CondOp::CodeIn:
+      r = certain(Bit(tables_->set_atoms.at({c.a, Field::Codings})));
+      break;
+    case ir::CondOp::LabelIn:
+      r = certain(Bit(tables_->set_atoms.at({c.a, Field::Labels})));
+      break;
+    case ir::CondOp::Confidential:
+      r = certain(Bit(static_cast<uint32_t>(tables_->confidential_atom)));
+      break;
+    case ir::CondOp::RecordedWithin: {
+      ir::WithinInput in{c.a, static_cast<ir::TimeUnit>(c.b)};
+      size_t k =
+          std::find(within_inputs_.begin(), within_inputs_.end(), in) - within_inputs_.begin();
+      llvm::Value* threshold = b_.CreateLoad(i32_, b_.CreateGEP(i32_, within_, I64(k)));
+      r = dated_cmp(b_.CreateICmpSGE(date_, threshold));
+      break;
+    }
+    case ir::CondOp::RecordedBefore:
+      r = dated_cmp(b_.CreateICmpSLT(date_, I32(static_cast<uint32_t>(c.date))));
+      break;
+    case ir::CondOp::RecordedAfter:
+      r = dated_cmp(b_.CreateICmpSGT(date_, I32(static_cast<uint32_t>(c.date))));
+      break;
+  }
+  truths_[id.index] = r;
+  return r;
+}
+
+void Emitter::EmitAgreement(ir::AgreementId a, const Options& options) {
+  agreement_ = a.index;
+  AgreementTables tables = BuildTables(policy_, a, options.inline_set_limit);
+  tables_ = &tables;
+  within_inputs_ = ir::WithinInputs(policy_, a);
+  truths_.clear();
+  lookups_.clear();
+  std::string prefix = "caldicott." + std::to_string(a.index);
+  masks_ = new llvm::GlobalVariable(
+      m_, llvm::ArrayType::get(i64_, tables.masks.size()), true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(tables.masks)),
+      prefix + ".masks");
+  masks_->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  for (size_t s = 0; s < tables.systems.size(); ++s) {
+    lookups_.push_back(EmitLookup(tables.systems[s], s));
+  }
+
+  auto* fn = llvm::Function::Create(
+      llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false),
+      llvm::GlobalValue::ExternalLinkage, DecideSymbol(a.index), m_);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  fn->addParamAttr(0, llvm::Attribute::NoAlias);
+  fn->addParamAttr(0, llvm::Attribute::ReadOnly);
+  fn->addParamAttr(2, llvm::Attribute::NoAlias);
+  fn->addParamAttr(2, llvm::Attribute::ReadOnly);
+  fn->addParamAttr(3, llvm::Attribute::NoAlias);
+  llvm::Value* entries = fn->getArg(0);
+  llvm::Value* count = fn->getArg(1);
+  within_ = fn->getArg(2);
+  llvm::Value* out = fn->getArg(3);
+  entries->setName("entries");
+  count->setName("count");
+  within_->setName("within");
+  out->setName("out");
+
+  auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn);
+  auto* header = llvm::BasicBlock::Create(ctx_, "header", fn);
+  auto* scan = llvm::BasicBlock::Create(ctx_, "scan", fn);
+  auto* malformed = llvm::BasicBlock::Create(ctx_, "malformed", fn);
+  auto* latch = llvm::BasicBlock::Create(ctx_, "latch", fn);
+  auto* exit = llvm::BasicBlock::Create(ctx_, "exit", fn);
+  b_.SetInsertPoint(entry);
+  b_.CreateCondBr(b_.CreateICmpEQ(count, I64(0)), exit, header);
+
+  b_.SetInsertPoint(header);
+  llvm::PHINode* i = b_.CreatePHI(i64_, 2, "i");
+  i->addIncoming(I64(0), entry);
+  llvm::Value* e = b_.CreateGEP(entry_ty_, entries, i);
+  kind_ = b_.CreateLoad(i32_, b_.CreateStructGEP(entry_ty_, e, 0), "kind");
+  status_ = b_.CreateLoad(i32_, b_.CreateStructGEP(entry_ty_, e, 1), "status");
+  date_ = b_.CreateLoad(i32_, b_.CreateStructGEP(entry_ty_, e, 2), "date");
+  llvm::Value* flags = b_.CreateLoad(i32_, b_.CreateStructGEP(entry_ty_, e, 3), "flags");
+  llvm::Value* codings = b_.CreateLoad(ptr_, b_.CreateStructGEP(entry_ty_, e, 4), "codings");
+  llvm::Value* coding_count = b_.CreateLoad(i64_, b_.CreateStructGEP(entry_ty_, e, 5));
+  llvm::Value* labels = b_.CreateLoad(ptr_, b_.CreateStructGEP(entry_ty_, e, 6), "labels");
+  llvm::Value* label_count = b_.CreateLoad(i64_, b_.CreateStructGEP(entry_ty_, e, 7));
+  llvm::Value* bad = b_.CreateOr(
+      {b_.CreateICmpUGE(kind_, I32(CALDICOTT_KIND_COUNT)),
+       b_.CreateICmpUGE(status_, I32(CALDICOTT_STATUS_COUNT)), b_.CreateICmpNE(flags, I32(0)),
+       b_.CreateAnd(b_.CreateICmpNE(coding_count, I64(0)), b_.CreateIsNull(codings)),
+       b_.CreateAnd(b_.CreateICmpNE(label_count, I64(0)), b_.CreateIsNull(labels))});
+  b_.CreateCondBr(bad, malformed, scan);
+
+  b_.SetInsertPoint(scan);
+  acc_.assign(tables.words, I64(0));
+  EmitScan(Field::Codings, codings, coding_count, malformed);
+  EmitScan(Field::Labels, labels, label_count, malformed);
+
+  // The rules, in statement order: the first exclude that matches (its
+  // condition not certainly false), else the first share that matches (its
+  // condition certainly true).
+  const ir::Agreement& agreement = policy_.Get(a);
+  llvm::Value* excluded = I32(0);
+  llvm::Value* shared = I32(0);
+  std::vector<std::pair<bool, std::pair<llvm::Value*, uint32_t>>> matches;
+  for (ir::RuleId r : agreement.rules) {
+    const ir::Rule& rule = policy_.Get(r);
+    Truth t = Eval(rule.cond);
+    matches.push_back({rule.exclude, {rule.exclude ? b_.CreateNot(t.f) : t.t, rule.number}});
+  }
+  for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
+    auto [is_exclude, match] = *it;
+    llvm::Value*& chosen = is_exclude ? excluded : shared;
+    chosen = b_.CreateSelect(match.first, I32(match.second), chosen);
+  }
+  llvm::Value* is_excluded = b_.CreateICmpNE(excluded, I32(0));
+  llvm::Value* is_shared = b_.CreateAnd(b_.CreateNot(is_excluded), b_.CreateICmpNE(shared, I32(0)));
+  llvm::Value* verdict = b_.CreateZExt(is_shared, i32_);
+  llvm::Value* reason = b_.CreateSelect(
+      is_excluded, I32(CALDICOTT_REASON_EXCLUDED),
+      b_.CreateSelect(is_shared, I32(CALDICOTT_REASON_SHARED), I32(CALDICOTT_REASON_NO_SHARE)));
+  llvm::Value* rule = b_.CreateSelect(is_excluded, excluded, shared);
+  llvm::Value* d = b_.CreateGEP(decision_ty_, out, i);
+  b_.CreateStore(verdict, b_.CreateStructGEP(decision_ty_, d, 0));
+  b_.CreateStore(reason, b_.CreateStructGEP(decision_ty_, d, 1));
+  b_.CreateStore(rule, b_.CreateStructGEP(decision_ty_, d, 2));
+  b_.CreateBr(latch);
+
+  b_.SetInsertPoint(malformed);
+  llvm::Value* dm = b_.CreateGEP(decision_ty_, out, i);
+  b_.CreateStore(I32(CALDICOTT_WITHHOLD), b_.CreateStructGEP(decision_ty_, dm, 0));
+  b_.CreateStore(I32(CALDICOTT_REASON_MALFORMED_ENTRY), b_.CreateStructGEP(decision_ty_, dm, 1));
+  b_.CreateStore(I32(0), b_.CreateStructGEP(decision_ty_, dm, 2));
+  b_.CreateBr(latch);
+
+  b_.SetInsertPoint(latch);
+  llvm::Value* i_next = b_.CreateAdd(i, I64(1));
+  i->addIncoming(i_next, latch);
+  b_.CreateCondBr(b_.CreateICmpEQ(i_next, count), exit, header);
+
+  b_.SetInsertPoint(exit);
+  b_.CreateRetVoid();
+  tables_ = nullptr;
+}
+
+// Builds and optimises the module of a policy.
+std::unique_ptr<llvm::Module> BuildModule(llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
+                                          const ir::Policy& policy, const Options& options,
+                                          std::string& error) {
+  auto module = std::make_unique<llvm::Module>("caldicott", ctx);
+  module->setTargetTriple(tm.getTargetTriple().str());
+  module->setDataLayout(tm.createDataLayout());  // before any IR is built
+  Emitter emitter(*module, policy);
+  for (uint32_t a = 0; a < policy.agreements.size(); ++a) {
+    emitter.EmitAgreement(ir::AgreementId{a}, options);
+  }
+  std::string broken;
+  llvm::raw_string_ostream os(broken);
+  if (llvm::verifyModule(*module, &os)) {
+    error = "internal error: invalid LLVM IR: " + os.str();
+    return nullptr;
+  }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(*module, mam);
+  return module;
+}
+
+template <class F>
+bool Guarded(std::string& error, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+}
+
+}  // namespace
+
+std::string TargetTriple() {
+  return llvm::sys::getProcessTriple();
+}
+
+std::string LlvmVersion() {
+  return LLVM_VERSION_STRING;
+}
+
+std::string EmitLLVM(const ir::Policy& policy, const Options& options, std::string& error) {
+  std::string text;
+  Guarded(error, [&] {
+    std::unique_ptr<llvm::TargetMachine> tm = MakeTargetMachine(options, error);
+    if (tm == nullptr) return false;
+    llvm::LLVMContext ctx;
+    std::unique_ptr<llvm::Module> module = BuildModule(ctx, *tm, policy, options, error);
+    if (module == nullptr) return false;
+    llvm::raw_string_ostream os(text);
+    module->print(os, nullptr);
+    os.flush();
+    return true;
+  });
+  return text;
+}
+
+bool EmitObject(const ir::Policy& policy, const Options& options, std::string& object,
+                std::string& error) {
+  return Guarded(error, [&] {
+    std::unique_ptr<llvm::TargetMachine> tm = MakeTargetMachine(options, error);
+    if (tm == nullptr) return false;
+    llvm::LLVMContext ctx;
+    std::unique_ptr<llvm::Module> module = BuildModule(ctx, *tm, policy, options, error);
+    if (module == nullptr) return false;
+    llvm::SmallVector<char, 0> buffer;
+    llvm::raw_svector_ostream os(buffer);
+    llvm::legacy::PassManager pm;
+    if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+      error = "internal error: the target cannot emit an object file";
+      return false;
+    }
+    pm.run(*module);
+    object.assign(buffer.begin(), buffer.end());
+    return true;
+  });
+}
+
+}  // namespace caldicott::codegen

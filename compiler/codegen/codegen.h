@@ -1,0 +1,68 @@
+// The LLVM backend: compiles the policy IR into native decision functions.
+// This header is the phase's one entry point and names no LLVM type: the
+// output is text (LLVM IR) or bytes (an ELF relocatable object), which the
+// runtime's loader links in process with ORC (runtime/native/native.h).
+//
+// Partial evaluation (DESIGN.md section 8): for each agreement, every code
+// group is already expanded to exact codes; each `code in` / `label in` /
+// `confidential` atom gets one bit, and for each code system a constant
+// table maps a code to the bitmask of the atoms it satisfies. The emitted
+// function ORs the masks of an entry's codings and labels, then evaluates
+// every rule as straight-line code over that mask and the entry's kind,
+// status and date, in the same three-valued logic as the interpreter. Code
+// matching is exact: a table hit compares the whole key, so a hash
+// collision can never share an entry.
+#ifndef CALDICOTT_COMPILER_CODEGEN_CODEGEN_H_
+#define CALDICOTT_COMPILER_CODEGEN_CODEGEN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "caldicott/caldicott.h"
+#include "compiler/ir/ir.h"
+
+namespace caldicott::codegen {
+
+// The signature of every emitted decision function (one per agreement):
+// decides `count` entries, writing one decision each, assuming the
+// agreement applies to the request. `within` holds the threshold dates of
+// ir::WithinInputs(policy, agreement) for this request, in that order.
+// Malformed entries are withheld with CALDICOTT_REASON_MALFORMED_ENTRY,
+// exactly as interp::Decide does. Pure: reads only its arguments and its
+// own constants, so it is thread-safe and allocates nothing.
+using DecideFn = void (*)(const caldicott_entry* entries, size_t count,
+                          const caldicott_date* within, caldicott_decision* out);
+
+// The symbol of agreement `index`'s decision function in the object code.
+std::string DecideSymbol(uint32_t agreement_index);
+
+struct Options {
+  // "host": tune for this machine's CPU (the JIT). "generic": a baseline
+  // x86-64 that runs on any machine of the target (artefacts).
+  enum class Cpu { Host, Generic } cpu = Cpu::Host;
+  // Tables of at most this many codes become inline compares.
+  uint32_t inline_set_limit = 4;
+};
+
+// The optimised (O2) LLVM IR of the policy, as text. Empty and `error` set
+// on failure.
+std::string EmitLLVM(const ir::Policy& policy, const Options& options, std::string& error);
+
+// An ELF relocatable object holding one DecideFn per agreement (named by
+// DecideSymbol). Returns false and sets `error` on failure.
+bool EmitObject(const ir::Policy& policy, const Options& options, std::string& object,
+                std::string& error);
+
+// The target triple objects are emitted for (this process's), and the
+// version of LLVM that emits them.
+std::string TargetTriple();
+std::string LlvmVersion();
+
+// The hash the tables are built with, exposed so tests can check that the
+// emitted code computes the same one.
+uint64_t HashCode(const char* data, size_t size);
+
+}  // namespace caldicott::codegen
+
+#endif  // CALDICOTT_COMPILER_CODEGEN_CODEGEN_H_

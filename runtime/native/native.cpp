@@ -1,0 +1,97 @@
+// The native code loader: ORC LLJIT linking one relocatable object in
+// process (JITLink on x86-64 ELF).
+#include "runtime/native/native.h"
+
+#include <cstring>
+#include <mutex>
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
+
+namespace caldicott::native {
+
+struct Code::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+Code::~Code() = default;
+
+namespace {
+
+std::string Message(llvm::Error error) {
+  std::string text = llvm::toString(std::move(error));
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_count,
+                                 std::string& error) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  // Nothing of the process is visible to the object but what it may call.
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setLinkProcessSymbolsByDefault(false)
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .create();
+  if (!jit) {
+    error = "cannot start the JIT: " + Message(jit.takeError());
+    return nullptr;
+  }
+  llvm::orc::SymbolMap allowed;
+  auto allow = [&](const char* name, void* address) {
+    allowed[(*jit)->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                              llvm::JITSymbolFlags::Exported};
+  };
+  allow("bcmp", reinterpret_cast<void*>(&::bcmp));
+  allow("memcmp", reinterpret_cast<void*>(&::memcmp));
+  allow("memcpy", reinterpret_cast<void*>(&::memcpy));
+  allow("memset", reinterpret_cast<void*>(&::memset));
+  llvm::orc::JITDylib& dylib = (*jit)->getMainJITDylib();
+  if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(allowed)))) {
+    error = "cannot define the runtime's symbols: " + Message(std::move(e));
+    return nullptr;
+  }
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()),
+                                                     "caldicott-policy");
+  if (llvm::Error e = (*jit)->addObjectFile(std::move(buffer))) {
+    error = "cannot load the object code: " + Message(std::move(e));
+    return nullptr;
+  }
+  std::unique_ptr<Code> code(new Code());
+  code->impl_ = std::make_unique<Impl>();
+  for (uint32_t a = 0; a < agreement_count; ++a) {
+    auto address = (*jit)->lookup(codegen::DecideSymbol(a));
+    if (!address) {
+      error = "cannot link the object code: " + Message(address.takeError());
+      return nullptr;
+    }
+    code->functions_.push_back(address->toPtr<codegen::DecideFn>());
+  }
+  code->impl_->jit = std::move(*jit);
+  return code;
+}
+
+bool TargetRunsHere(std::string_view triple, std::string& error) {
+  llvm::Triple wanted{llvm::StringRef(triple.data(), triple.size())};
+  llvm::Triple here{llvm::sys::getProcessTriple()};
+  if (wanted.getArch() != here.getArch() || wanted.getOS() != here.getOS() ||
+      wanted.getEnvironment() != here.getEnvironment() ||
+      wanted.getObjectFormat() != here.getObjectFormat()) {
+    error = "built for " + std::string(triple) + ", this machine is " + here.str();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace caldicott::native

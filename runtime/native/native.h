@@ -1,0 +1,49 @@
+// The loader of native decision code: links an ELF object (from the JIT
+// path, compiled a moment ago, or from a .cpol artefact) into this process
+// with ORC's LLJIT and hands out its decision functions. The only runtime
+// code that sees LLVM types; this header names none.
+//
+// Only the symbols the emitted code may call (bcmp, memcmp, memcpy,
+// memset) are resolved, against this process's C library: an object that
+// needs anything else is refused.
+#ifndef CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
+#define CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/codegen/codegen.h"
+
+namespace caldicott::native {
+
+class Code {
+ public:
+  ~Code();
+  Code(const Code&) = delete;
+  Code& operator=(const Code&) = delete;
+
+  // Links `object` and looks up DecideSymbol(i) for i < agreement_count.
+  // Returns null and sets `error` when the object cannot be linked or a
+  // symbol is missing.
+  static std::unique_ptr<Code> Load(std::string_view object, uint32_t agreement_count,
+                                    std::string& error);
+
+  codegen::DecideFn decide(uint32_t agreement) const { return functions_[agreement]; }
+
+ private:
+  Code() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<codegen::DecideFn> functions_;
+};
+
+// Whether code for `triple` runs in this process (same architecture,
+// operating system and environment). Sets `error` to say why not.
+bool TargetRunsHere(std::string_view triple, std::string& error);
+
+}  // namespace caldicott::native
+
+#endif  // CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
