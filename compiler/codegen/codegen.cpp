@@ -95,8 +95,12 @@ struct Truth {
 
 class Emitter {
  public:
-  Emitter(llvm::Module& module, const ir::Policy& policy)
-      : ctx_(module.getContext()), m_(module), b_(ctx_), policy_(policy) {
+  Emitter(llvm::Module& module, const ir::Policy& policy, const Options& options)
+      : ctx_(module.getContext()),
+        m_(module),
+        b_(ctx_),
+        policy_(policy),
+        tables_(BuildPolicyTables(policy, options.inline_set_limit)) {
     i1_ = b_.getInt1Ty();
     i8_ = b_.getInt8Ty();
     i32_ = b_.getInt32Ty();
@@ -109,9 +113,11 @@ class Emitter {
     llvm::FunctionType* bcmp_ty = llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_}, false);
     bcmp_ = m_.getOrInsertFunction("bcmp", bcmp_ty);
     EmitKeyFunction();
+    classify_[0] = EmitClassifier(Field::Codings);
+    classify_[1] = EmitClassifier(Field::Labels);
   }
 
-  void EmitAgreement(ir::AgreementId a, const Options& options);
+  void EmitAgreement(ir::AgreementId a);
 
  private:
   llvm::LLVMContext& ctx_;
@@ -122,14 +128,16 @@ class Emitter {
   llvm::StructType *entry_ty_, *coding_ty_, *decision_ty_;
   llvm::FunctionCallee bcmp_;
   llvm::Function* key_fn_ = nullptr;  // {w0, w1} of (ptr, len)
+  const PolicyTables tables_;
+  // Per field: (system, system_len, code, code_len) -> class; null when no
+  // rule looks at that field.
+  llvm::Function* classify_[2] = {nullptr, nullptr};
 
   // Per agreement.
-  uint32_t agreement_ = 0;
-  const AgreementTables* tables_ = nullptr;
+  const AgreementAtoms* atoms_ = nullptr;
   llvm::GlobalVariable* masks_ = nullptr;
-  std::vector<llvm::Function*> lookups_;  // per tables_->systems
-  std::vector<llvm::Value*> acc_;         // the mask words after both scans
-  std::map<uint32_t, Truth> truths_;      // per CondId
+  std::vector<llvm::Value*> acc_;     // the mask words after both scans
+  std::map<uint32_t, Truth> truths_;  // per CondId
   std::vector<ir::WithinInput> within_inputs_;
   llvm::Value *kind_ = nullptr, *status_ = nullptr, *date_ = nullptr, *within_ = nullptr;
 
@@ -156,16 +164,10 @@ class Emitter {
   llvm::Value* Load8(llvm::Value* p, llvm::Value* offset) {
     return b_.CreateZExt(b_.CreateLoad(i8_, b_.CreateGEP(i8_, p, offset)), i64_);
   }
-  llvm::Value* Mix(llvm::Value* x) {
-    x = b_.CreateXor(x, b_.CreateLShr(x, 33));
-    x = b_.CreateMul(x, I64(0xff51afd7ed558ccdULL));
-    x = b_.CreateXor(x, b_.CreateLShr(x, 33));
-    x = b_.CreateMul(x, I64(0xc4ceb9fe1a85ec53ULL));
-    return b_.CreateXor(x, b_.CreateLShr(x, 33));
-  }
 
   void EmitKeyFunction();
   llvm::Function* EmitLookup(const SystemTable& table, size_t index);
+  llvm::Function* EmitClassifier(Field field);
   void EmitScan(Field field, llvm::Value* items, llvm::Value* count, llvm::BasicBlock* malformed);
   llvm::Value* Bit(uint32_t atom);
   Truth Eval(ir::CondId id);
@@ -217,10 +219,10 @@ void Emitter::EmitKeyFunction() {
   key_fn_ = fn;
 }
 
-// i32 mask index of the code (p, n) with key words (w0, w1) in `table`; 0
+// The class (i32) of the code (p, n) with key words (w0, w1) in `table`; 0
 // when it is not there. A hit compares the whole key.
 llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
-  std::string name = "caldicott.lookup." + std::to_string(agreement_) + "." + std::to_string(index);
+  std::string name = "caldicott.lookup." + std::to_string(index);
   auto* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, i64_, i64_}, false),
                                     llvm::GlobalValue::InternalLinkage, name, m_);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
@@ -234,12 +236,12 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   if (table.slots.empty()) {
     // A small table: inline compares (all its codes are at most 16 bytes).
     llvm::Value* result = I32(0);
-    for (const auto& [code, mask] : table.codes) {
+    for (const auto& [code, cls] : table.codes) {
       KeyWords k = WordsOf(code);
       llvm::Value* hit = b_.CreateAnd(
           b_.CreateICmpEQ(n, I64(code.size())),
           b_.CreateAnd(b_.CreateICmpEQ(w0, I64(k.w0)), b_.CreateICmpEQ(w1, I64(k.w1))));
-      result = b_.CreateSelect(hit, I32(mask), result);
+      result = b_.CreateSelect(hit, I32(cls), result);
     }
     b_.CreateRet(result);
     return fn;
@@ -251,20 +253,19 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   llvm::GlobalVariable* keys = table.keys.empty() ? nullptr : Bytes(name + ".keys", table.keys, 8);
   uint64_t capacity_mask = table.slots.size() - 1;
 
-  // h = HashCode(p, n)
-  llvm::Value* h =
-      b_.CreateXor(I64(0x9e3779b97f4a7c15ULL), b_.CreateMul(n, I64(0xc2b2ae3d27d4eb4fULL)));
-  h = Mix(b_.CreateXor(h, w0));
+  // hash = HashCode(p, n): the middle words (codes over 16 bytes) folded
+  // in, then the last word; the slot is the top bits.
+  llvm::Value* h = b_.CreateXor(w0, n);
   auto* middle = llvm::BasicBlock::Create(ctx_, "middle", fn);
   auto* hashed = llvm::BasicBlock::Create(ctx_, "hashed", fn);
   llvm::BasicBlock* before = b_.GetInsertBlock();
   b_.CreateCondBr(b_.CreateICmpUGT(n, I64(16)), middle, hashed);
-  b_.SetInsertPoint(middle);  // for (i = 8; i + 8 < n; i += 8) h = Mix(h ^ load(p + i))
+  b_.SetInsertPoint(middle);  // for (i = 8; i + 8 < n; i += 8) h = (h ^ load(p + i)) * K2
   llvm::PHINode* i = b_.CreatePHI(i64_, 2, "i");
   llvm::PHINode* hm = b_.CreatePHI(i64_, 2, "hm");
   i->addIncoming(I64(8), before);
   hm->addIncoming(h, before);
-  llvm::Value* h_next = Mix(b_.CreateXor(hm, Load64(p, i)));
+  llvm::Value* h_next = b_.CreateMul(b_.CreateXor(hm, Load64(p, i)), I64(kHashK2));
   llvm::Value* i_next = b_.CreateAdd(i, I64(8));
   i->addIncoming(i_next, middle);
   hm->addIncoming(h_next, middle);
@@ -273,7 +274,9 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   llvm::PHINode* hp = b_.CreatePHI(i64_, 2, "h");
   hp->addIncoming(h, before);
   hp->addIncoming(h_next, middle);
-  llvm::Value* hash = Mix(b_.CreateXor(hp, w1));
+  llvm::Value* w1k = b_.CreateMul(w1, I64(kHashK1));
+  llvm::Value* rotated = b_.CreateOr(b_.CreateShl(w1k, 31), b_.CreateLShr(w1k, 33));
+  llvm::Value* hash = b_.CreateMul(b_.CreateXor(hp, rotated), I64(kHashK2));
 
   auto* probe = llvm::BasicBlock::Create(ctx_, "probe", fn);
   auto* occupied = llvm::BasicBlock::Create(ctx_, "occupied", fn);
@@ -282,7 +285,7 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   auto* found = llvm::BasicBlock::Create(ctx_, "found", fn);
   auto* next = llvm::BasicBlock::Create(ctx_, "next", fn);
   auto* absent = llvm::BasicBlock::Create(ctx_, "absent", fn);
-  llvm::Value* start = b_.CreateAnd(hash, I64(capacity_mask));
+  llvm::Value* start = b_.CreateLShr(hash, table.shift);
   b_.CreateBr(probe);
 
   b_.SetInsertPoint(probe);
@@ -330,17 +333,63 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   return fn;
 }
 
-// The loop over an entry's codings (or labels): ORs each one's mask into
-// acc_. A coding that points nowhere jumps to `malformed`.
+// The class of one coding (system, system_len, code, code_len), both
+// non-empty: which of the policy's systems of this field its URI is
+// (length, then bytes), then that system's table. Emitted once per field
+// and shared by every agreement.
+llvm::Function* Emitter::EmitClassifier(Field field) {
+  std::vector<size_t> systems;
+  for (size_t s = 0; s < tables_.systems.size(); ++s) {
+    if (tables_.systems[s].field == field) systems.push_back(s);
+  }
+  if (systems.empty()) return nullptr;
+  std::vector<llvm::Function*> lookups;
+  for (size_t s : systems) lookups.push_back(EmitLookup(tables_.systems[s], s));
+
+  const char* name =
+      field == Field::Codings ? "caldicott.classify.coding" : "caldicott.classify.label";
+  auto* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, i64_}, false),
+                                    llvm::GlobalValue::InternalLinkage, name, m_);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::Value* system = fn->getArg(0);
+  llvm::Value* system_len = fn->getArg(1);
+  llvm::Value* code = fn->getArg(2);
+  llvm::Value* code_len = fn->getArg(3);
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
+  llvm::Value* words = b_.CreateCall(key_fn_, {code, code_len});
+  llvm::Value* w0 = b_.CreateExtractValue(words, {0});
+  llvm::Value* w1 = b_.CreateExtractValue(words, {1});
+  for (size_t k = 0; k < systems.size(); ++k) {
+    const SystemTable& table = tables_.systems[systems[k]];
+    auto* same_len = llvm::BasicBlock::Create(ctx_, "system.len", fn);
+    auto* hit = llvm::BasicBlock::Create(ctx_, "system.hit", fn);
+    auto* miss = llvm::BasicBlock::Create(ctx_, "system.miss", fn);
+    b_.CreateCondBr(b_.CreateICmpEQ(system_len, I64(table.uri.size())), same_len, miss);
+    b_.SetInsertPoint(same_len);
+    llvm::GlobalVariable* uri = Bytes("caldicott.system", table.uri, 1);
+    llvm::Value* cmp = b_.CreateCall(bcmp_, {system, uri, I64(table.uri.size())});
+    b_.CreateCondBr(b_.CreateICmpEQ(cmp, I32(0)), hit, miss);
+    b_.SetInsertPoint(hit);
+    b_.CreateRet(b_.CreateCall(lookups[k], {code, code_len, w0, w1}));
+    b_.SetInsertPoint(miss);
+  }
+  b_.CreateRet(I32(0));
+  return fn;
+}
+
+// The loop over an entry's codings (or labels): ORs each one's class mask
+// into acc_. A coding that points nowhere jumps to `malformed`.
 void Emitter::EmitScan(Field field, llvm::Value* items, llvm::Value* count,
                        llvm::BasicBlock* malformed) {
   llvm::Function* fn = b_.GetInsertBlock()->getParent();
-  const char* what = field == Field::Codings ? "coding" : "label";
-  auto* header = llvm::BasicBlock::Create(ctx_, std::string(what) + ".header", fn);
-  auto* body = llvm::BasicBlock::Create(ctx_, std::string(what) + ".body", fn);
-  auto* nonempty = llvm::BasicBlock::Create(ctx_, std::string(what) + ".nonempty", fn);
-  auto* next = llvm::BasicBlock::Create(ctx_, std::string(what) + ".next", fn);
-  auto* exit = llvm::BasicBlock::Create(ctx_, std::string(what) + ".exit", fn);
+  llvm::Function* classify = classify_[field == Field::Codings ? 0 : 1];
+  std::string what = field == Field::Codings ? "coding" : "label";
+  auto* header = llvm::BasicBlock::Create(ctx_, what + ".header", fn);
+  auto* body = llvm::BasicBlock::Create(ctx_, what + ".body", fn);
+  auto* checked = llvm::BasicBlock::Create(ctx_, what + ".checked", fn);
+  auto* nonempty = llvm::BasicBlock::Create(ctx_, what + ".nonempty", fn);
+  auto* next = llvm::BasicBlock::Create(ctx_, what + ".next", fn);
+  auto* exit = llvm::BasicBlock::Create(ctx_, what + ".exit", fn);
   llvm::BasicBlock* pre = b_.GetInsertBlock();
   b_.CreateBr(header);
 
@@ -364,57 +413,28 @@ void Emitter::EmitScan(Field field, llvm::Value* items, llvm::Value* count,
   llvm::Value* bad =
       b_.CreateOr(b_.CreateAnd(b_.CreateIsNull(system), b_.CreateICmpNE(system_len, I64(0))),
                   b_.CreateAnd(b_.CreateIsNull(code), b_.CreateICmpNE(code_len, I64(0))));
-  auto* checked = llvm::BasicBlock::Create(ctx_, std::string(what) + ".checked", fn, nonempty);
   b_.CreateCondBr(bad, malformed, checked);
   b_.SetInsertPoint(checked);
-  // An empty system or code is in no set.
-  b_.CreateCondBr(
-      b_.CreateOr(b_.CreateICmpEQ(system_len, I64(0)), b_.CreateICmpEQ(code_len, I64(0))), next,
-      nonempty);
+  // An empty system or code is in no set; with no tables, nothing is.
+  llvm::Value* empty =
+      b_.CreateOr(b_.CreateICmpEQ(system_len, I64(0)), b_.CreateICmpEQ(code_len, I64(0)));
+  b_.CreateCondBr(classify == nullptr ? b_.getTrue() : empty, next, nonempty);
 
   b_.SetInsertPoint(nonempty);
-  std::vector<std::pair<llvm::Value*, llvm::BasicBlock*>> incoming;  // mask index, block
-  incoming.emplace_back(I32(0), checked);
-  bool any = false;
-  llvm::Value *w0 = nullptr, *w1 = nullptr;
-  for (size_t s = 0; s < tables_->systems.size(); ++s) {
-    const SystemTable& table = tables_->systems[s];
-    if (table.field != field) continue;
-    if (!any) {
-      llvm::Value* words = b_.CreateCall(key_fn_, {code, code_len});
-      w0 = b_.CreateExtractValue(words, {0});
-      w1 = b_.CreateExtractValue(words, {1});
-      any = true;
-    }
-    // Is this the system? Length first, then the bytes.
-    auto* same_len = llvm::BasicBlock::Create(ctx_, "system.len", fn, next);
-    auto* hit = llvm::BasicBlock::Create(ctx_, "system.hit", fn, next);
-    auto* miss = llvm::BasicBlock::Create(ctx_, "system.miss", fn, next);
-    b_.CreateCondBr(b_.CreateICmpEQ(system_len, I64(table.uri.size())), same_len, miss);
-    b_.SetInsertPoint(same_len);
-    llvm::GlobalVariable* uri = Bytes("caldicott.system", table.uri, 1);
-    llvm::Value* cmp = b_.CreateCall(bcmp_, {system, uri, I64(table.uri.size())});
-    b_.CreateCondBr(b_.CreateICmpEQ(cmp, I32(0)), hit, miss);
-    b_.SetInsertPoint(hit);
-    llvm::Value* index = b_.CreateCall(lookups_[s], {code, code_len, w0, w1});
-    incoming.emplace_back(index, hit);
-    b_.CreateBr(next);
-    b_.SetInsertPoint(miss);
-  }
-  incoming.emplace_back(I32(0), b_.GetInsertBlock());
+  llvm::Value* cls = I32(0);
+  if (classify != nullptr) cls = b_.CreateCall(classify, {system, system_len, code, code_len});
   b_.CreateBr(next);
 
   b_.SetInsertPoint(next);
-  llvm::PHINode* mask_index = b_.CreatePHI(i32_, incoming.size(), "mask");
-  for (auto& [v, block] : incoming) mask_index->addIncoming(v, block);
-  llvm::Value* base = b_.CreateMul(b_.CreateZExt(mask_index, i64_), I64(tables_->words));
+  llvm::PHINode* class_index = b_.CreatePHI(i32_, 2, "class");
+  class_index->addIncoming(I32(0), checked);
+  class_index->addIncoming(cls, nonempty);
+  llvm::Value* base = b_.CreateMul(b_.CreateZExt(class_index, i64_), I64(atoms_->words));
   for (size_t k = 0; k < acc.size(); ++k) {
     llvm::Value* word = b_.CreateLoad(i64_, b_.CreateGEP(i64_, masks_, b_.CreateAdd(base, I64(k))));
-    llvm::Value* merged = b_.CreateOr(acc[k], word);
-    acc[k]->addIncoming(merged, next);
+    acc[k]->addIncoming(b_.CreateOr(acc[k], word), next);
   }
-  llvm::Value* j_next = b_.CreateAdd(j, I64(1));
-  j->addIncoming(j_next, next);
+  j->addIncoming(b_.CreateAdd(j, I64(1)), next);
   b_.CreateBr(header);
 
   b_.SetInsertPoint(exit);
@@ -465,13 +485,14 @@ Truth Emitter::Eval(ir::CondId id) {
       r = certain(b_.CreateICmpEQ(status_, I32(c.a)));
       break;
     case ir::CondOp::CodeIn:
-      r = certain(Bit(tables_->set_atoms.at({c.a, Field::Codings})));
+      r = certain(Bit(atoms_->atoms.at({c.a, Field::Codings})));
       break;
     case ir::CondOp::LabelIn:
-      r = certain(Bit(tables_->set_atoms.at({c.a, Field::Labels})));
+      r = certain(Bit(atoms_->atoms.at({c.a, Field::Labels})));
       break;
     case ir::CondOp::Confidential:
-      r = certain(Bit(static_cast<uint32_t>(tables_->confidential_atom)));
+      r = certain(
+          Bit(atoms_->atoms.at({static_cast<uint32_t>(policy_.code_sets.size()), Field::Labels})));
       break;
     case ir::CondOp::RecordedWithin: {
       ir::WithinInput in{c.a, static_cast<ir::TimeUnit>(c.b)};
@@ -492,22 +513,16 @@ Truth Emitter::Eval(ir::CondId id) {
   return r;
 }
 
-void Emitter::EmitAgreement(ir::AgreementId a, const Options& options) {
-  agreement_ = a.index;
-  AgreementTables tables = BuildTables(policy_, a, options.inline_set_limit);
-  tables_ = &tables;
+void Emitter::EmitAgreement(ir::AgreementId a) {
+  AgreementAtoms atoms = BuildAgreementAtoms(policy_, a, tables_);
+  atoms_ = &atoms;
   within_inputs_ = ir::WithinInputs(policy_, a);
   truths_.clear();
-  lookups_.clear();
-  std::string prefix = "caldicott." + std::to_string(a.index);
   masks_ = new llvm::GlobalVariable(
-      m_, llvm::ArrayType::get(i64_, tables.masks.size()), true, llvm::GlobalValue::PrivateLinkage,
-      llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(tables.masks)),
-      prefix + ".masks");
+      m_, llvm::ArrayType::get(i64_, atoms.masks.size()), true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(atoms.masks)),
+      "caldicott.masks." + std::to_string(a.index));
   masks_->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
-  for (size_t s = 0; s < tables.systems.size(); ++s) {
-    lookups_.push_back(EmitLookup(tables.systems[s], s));
-  }
 
   auto* fn = llvm::Function::Create(
       llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false),
@@ -556,7 +571,7 @@ void Emitter::EmitAgreement(ir::AgreementId a, const Options& options) {
   b_.CreateCondBr(bad, malformed, scan);
 
   b_.SetInsertPoint(scan);
-  acc_.assign(tables.words, I64(0));
+  acc_.assign(atoms.words, I64(0));
   EmitScan(Field::Codings, codings, coding_count, malformed);
   EmitScan(Field::Labels, labels, label_count, malformed);
 
@@ -604,7 +619,7 @@ void Emitter::EmitAgreement(ir::AgreementId a, const Options& options) {
 
   b_.SetInsertPoint(exit);
   b_.CreateRetVoid();
-  tables_ = nullptr;
+  atoms_ = nullptr;
 }
 
 // Builds and optimises the module of a policy.
@@ -614,9 +629,9 @@ std::unique_ptr<llvm::Module> BuildModule(llvm::LLVMContext& ctx, llvm::TargetMa
   auto module = std::make_unique<llvm::Module>("caldicott", ctx);
   module->setTargetTriple(tm.getTargetTriple().str());
   module->setDataLayout(tm.createDataLayout());  // before any IR is built
-  Emitter emitter(*module, policy);
+  Emitter emitter(*module, policy, options);
   for (uint32_t a = 0; a < policy.agreements.size(); ++a) {
-    emitter.EmitAgreement(ir::AgreementId{a}, options);
+    emitter.EmitAgreement(ir::AgreementId{a});
   }
   std::string broken;
   llvm::raw_string_ostream os(broken);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -40,22 +42,14 @@ KeyWords WordsOf(std::string_view code) {
   return {};
 }
 
-// The finaliser of MurmurHash3 (public domain).
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
+// Multiplicative hashing: the index is the top bits of the product, which
+// every bit of the key reaches. Codes longer than 16 bytes also fold in
+// their middle words.
 uint64_t HashCode(const char* p, size_t n) {
   KeyWords k = WordsOf(std::string_view(p, n));
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xc2b2ae3d27d4eb4fULL);
-  h = Mix(h ^ k.w0);
-  for (size_t i = 8; i + 8 < n; i += 8) h = Mix(h ^ Load64(p + i));
-  return Mix(h ^ k.w1);
+  uint64_t h = k.w0 ^ n;
+  for (size_t i = 8; i + 8 < n; i += 8) h = (h ^ Load64(p + i)) * kHashK2;
+  return (h ^ std::rotl(k.w1 * kHashK1, 31)) * kHashK2;
 }
 
 namespace {
@@ -64,10 +58,11 @@ namespace {
 void BuildSlots(SystemTable& table) {
   size_t capacity = std::bit_ceil(std::max<size_t>(8, table.codes.size() * 4 / 3 + 1));
   if (capacity > (size_t{1} << 31)) throw std::length_error("code table too large");
+  table.shift = 64 - static_cast<uint32_t>(std::countr_zero(capacity));
   table.slots.assign(capacity, Slot{});
-  for (const auto& [code, mask] : table.codes) {
+  for (const auto& [code, cls] : table.codes) {
     KeyWords k = WordsOf(code);
-    Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), mask, 0, 0};
+    Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), cls, 0, 0};
     if (code.size() > 16) {
       if (table.keys.size() + code.size() > UINT32_MAX) {
         throw std::length_error("code table too large");
@@ -75,69 +70,58 @@ void BuildSlots(SystemTable& table) {
       s.key_off = static_cast<uint32_t>(table.keys.size());
       table.keys += code;
     }
-    size_t i = HashCode(code.data(), code.size()) & (capacity - 1);
+    size_t i = HashCode(code.data(), code.size()) >> table.shift;
     while (table.slots[i].len != 0) i = (i + 1) & (capacity - 1);
     table.slots[i] = s;
   }
 }
 
+// Every SetKey some rule uses.
+std::set<SetKey> UsedSetKeys(const ir::Policy& policy) {
+  std::set<SetKey> used;
+  for (const ir::Cond& c : policy.conds) {
+    if (c.op == ir::CondOp::CodeIn) used.insert({c.a, Field::Codings});
+    if (c.op == ir::CondOp::LabelIn) used.insert({c.a, Field::Labels});
+    if (c.op == ir::CondOp::Confidential) {
+      used.insert({static_cast<uint32_t>(policy.code_sets.size()), Field::Labels});
+    }
+  }
+  return used;
+}
+
 }  // namespace
 
-AgreementTables BuildTables(const ir::Policy& policy, ir::AgreementId a, uint32_t inline_limit) {
-  AgreementTables t;
-  // Number the atoms: every (code set, field) and `confidential` the
-  // agreement's rules use, in order of first use.
-  std::vector<ir::CondId> stack;
-  for (ir::RuleId r : policy.Get(a).rules) {
-    stack.push_back(policy.Get(r).cond);
-    while (!stack.empty()) {
-      const ir::Cond& c = policy.Get(stack.back());
-      stack.pop_back();
-      if (c.op == ir::CondOp::CodeIn || c.op == ir::CondOp::LabelIn) {
-        Field f = c.op == ir::CondOp::CodeIn ? Field::Codings : Field::Labels;
-        if (t.set_atoms.try_emplace({c.a, f}, t.atom_count).second) ++t.atom_count;
-      } else if (c.op == ir::CondOp::Confidential && t.confidential_atom < 0) {
-        t.confidential_atom = static_cast<int32_t>(t.atom_count++);
-      }
-      for (uint32_t i = c.child_count; i-- > 0;) {
-        stack.push_back(policy.children[c.first_child + i]);
-      }
-    }
-  }
-  t.words = std::max<uint32_t>(1, (t.atom_count + 63) / 64);
-
-  // The atoms each code satisfies, per (field, system).
-  using Bits = std::vector<uint64_t>;
-  std::map<std::pair<Field, std::string>, std::unordered_map<std::string, Bits>> codes;
-  auto add = [&](Field f, const std::string& uri, const std::string& code, uint32_t atom) {
+PolicyTables BuildPolicyTables(const ir::Policy& policy, uint32_t inline_limit) {
+  // The SetKeys each code is in, per (field, system).
+  std::map<std::pair<Field, std::string>, std::unordered_map<std::string, std::vector<SetKey>>>
+      codes;
+  auto add = [&](const SetKey& key, const std::string& uri, const std::string& code) {
     if (uri.empty() || code.empty()) return;  // an empty system or code is in no set
-    Bits& bits = codes[{f, uri}][code];
-    bits.resize(t.words);
-    bits[atom / 64] |= uint64_t{1} << (atom % 64);
+    std::vector<SetKey>& keys = codes[{key.second, uri}][code];
+    if (keys.empty() || keys.back() != key) keys.push_back(key);
   };
-  for (const auto& [key, atom] : t.set_atoms) {
-    for (const ir::SystemCodes& s : policy.code_sets[key.first].systems) {
-      for (const std::string& code : s.codes) add(key.second, s.uri, code, atom);
+  const uint32_t confidential = static_cast<uint32_t>(policy.code_sets.size());
+  for (const SetKey& key : UsedSetKeys(policy)) {  // in order: each code's keys come sorted
+    if (key.first == confidential) {
+      for (const char* code : {"R", "V"}) add(key, std::string(kConfidentiality), code);
+      continue;
     }
-  }
-  if (t.confidential_atom >= 0) {
-    for (const char* code : {"R", "V"}) {
-      add(Field::Labels, std::string(kConfidentiality), code,
-          static_cast<uint32_t>(t.confidential_atom));
+    for (const ir::SystemCodes& s : policy.code_sets[key.first].systems) {
+      for (const std::string& code : s.codes) add(key, s.uri, code);
     }
   }
 
-  // Distinct masks, numbered from 1 (0 is the empty mask).
-  std::map<Bits, uint32_t> mask_index;
-  t.masks.assign(t.words, 0);
-  for (auto& [key, table] : codes) {
+  PolicyTables t;
+  t.classes.emplace_back();  // class 0: in no set
+  std::map<std::vector<SetKey>, uint32_t> class_of;
+  for (auto& [where, table] : codes) {
     SystemTable st;
-    st.field = key.first;
-    st.uri = key.second;
+    st.field = where.first;
+    st.uri = where.second;
     st.codes.reserve(table.size());
-    for (auto& [code, bits] : table) {
-      auto [it, added] = mask_index.try_emplace(bits, mask_index.size() + 1);
-      if (added) t.masks.insert(t.masks.end(), bits.begin(), bits.end());
+    for (auto& [code, keys] : table) {
+      auto [it, added] = class_of.try_emplace(keys, static_cast<uint32_t>(t.classes.size()));
+      if (added) t.classes.push_back(keys);
       st.codes.emplace_back(code, it->second);
     }
     std::sort(st.codes.begin(), st.codes.end());
@@ -150,7 +134,39 @@ AgreementTables BuildTables(const ir::Policy& policy, ir::AgreementId a, uint32_
   return t;
 }
 
-uint32_t Lookup(const SystemTable& table, std::string_view code) {
+AgreementAtoms BuildAgreementAtoms(const ir::Policy& policy, ir::AgreementId a,
+                                   const PolicyTables& tables) {
+  AgreementAtoms t;
+  const uint32_t confidential = static_cast<uint32_t>(policy.code_sets.size());
+  std::vector<ir::CondId> stack;
+  for (ir::RuleId r : policy.Get(a).rules) {
+    stack.push_back(policy.Get(r).cond);
+    while (!stack.empty()) {
+      const ir::Cond& c = policy.Get(stack.back());
+      stack.pop_back();
+      std::optional<SetKey> key;
+      if (c.op == ir::CondOp::CodeIn) key = SetKey{c.a, Field::Codings};
+      if (c.op == ir::CondOp::LabelIn) key = SetKey{c.a, Field::Labels};
+      if (c.op == ir::CondOp::Confidential) key = SetKey{confidential, Field::Labels};
+      if (key && t.atoms.try_emplace(*key, t.atom_count).second) ++t.atom_count;
+      for (uint32_t i = c.child_count; i-- > 0;) {
+        stack.push_back(policy.children[c.first_child + i]);
+      }
+    }
+  }
+  t.words = std::max<uint32_t>(1, (t.atom_count + 63) / 64);
+  t.masks.assign(tables.classes.size() * t.words, 0);
+  for (size_t c = 0; c < tables.classes.size(); ++c) {
+    for (const SetKey& key : tables.classes[c]) {
+      auto it = t.atoms.find(key);
+      if (it == t.atoms.end()) continue;
+      t.masks[c * t.words + it->second / 64] |= uint64_t{1} << (it->second % 64);
+    }
+  }
+  return t;
+}
+
+uint32_t Lookup(const SystemTable& table, std::string_view code, uint32_t* probes) {
   if (code.empty()) return 0;
   if (table.slots.empty()) {
     auto it = std::lower_bound(table.codes.begin(), table.codes.end(), code,
@@ -159,13 +175,14 @@ uint32_t Lookup(const SystemTable& table, std::string_view code) {
   }
   KeyWords k = WordsOf(code);
   size_t mask = table.slots.size() - 1;
-  for (size_t i = HashCode(code.data(), code.size()) & mask;; i = (i + 1) & mask) {
+  for (size_t i = HashCode(code.data(), code.size()) >> table.shift;; i = (i + 1) & mask) {
+    if (probes != nullptr) ++*probes;
     const Slot& s = table.slots[i];
     if (s.len == 0) return 0;
     if (s.len == code.size() && s.w0 == k.w0 && s.w1 == k.w1 &&
         (code.size() <= 16 ||
          std::memcmp(code.data() + 8, table.keys.data() + s.key_off + 8, code.size() - 16) == 0)) {
-      return s.mask;
+      return s.cls;
     }
   }
 }

@@ -23,7 +23,11 @@ struct KeyWords {
   uint64_t w1 = 0;
 };
 KeyWords WordsOf(std::string_view code);
-uint64_t Mix(uint64_t x);
+
+// The multipliers of the hash (HashCode in codegen.h): odd 64-bit constants
+// from the golden ratio and from MurmurHash3's finaliser.
+inline constexpr uint64_t kHashK1 = 0x9e3779b97f4a7c15ULL;
+inline constexpr uint64_t kHashK2 = 0xff51afd7ed558ccdULL;
 
 // Which field of an entry an atom looks at.
 enum class Field : uint8_t { Codings, Labels };
@@ -34,44 +38,62 @@ struct Slot {
   uint64_t w0 = 0;
   uint64_t w1 = 0;
   uint32_t len = 0;
-  uint32_t mask = 0;     // index into AgreementTables::masks (0: the empty mask)
+  uint32_t cls = 0;      // the code's class (see PolicyTables)
   uint32_t key_off = 0;  // into `keys`, for codes longer than 16 bytes
   uint32_t pad = 0;
 };
 static_assert(sizeof(Slot) == 32);
 
-// The codes of one system in one field, each with the mask of the atoms it
-// satisfies.
+// The codes of one system in one field, each with its class.
 struct SystemTable {
   Field field = Field::Codings;
   std::string uri;
-  // Sorted by code; what the inline compares or the hash table hold.
-  std::vector<std::pair<std::string, uint32_t>> codes;  // code, mask index
-  // The hash table (empty when the codes are compared inline).
-  std::vector<Slot> slots;  // power-of-two size
-  std::string keys;         // the codes longer than 16 bytes, concatenated
+  // Sorted by code: what the inline compares or the hash table hold.
+  std::vector<std::pair<std::string, uint32_t>> codes;  // code, class
+  // The hash table (empty when the codes are compared inline): a power of
+  // two slots, indexed by the top `64 - shift` bits of the hash.
+  std::vector<Slot> slots;
+  uint32_t shift = 64;
+  std::string keys;  // the codes longer than 16 bytes, concatenated
 };
 
-struct AgreementTables {
+// What a set membership is keyed by: a code set and the field it is
+// matched against; `confidential` is the pseudo set code_sets.size() over
+// the labels.
+using SetKey = std::pair<uint32_t, Field>;
+
+// The whole policy's codes, classified once for all its agreements: a
+// code's class is the set of SetKeys it belongs to, numbered from 1 (0 is
+// "in no set"). Codes of the same class are the same to every rule, so an
+// agreement needs only a mask per class.
+struct PolicyTables {
+  std::vector<SystemTable> systems;          // sorted by (field, uri)
+  std::vector<std::vector<SetKey>> classes;  // classes[0] is empty
+};
+
+// The atoms of one agreement and the mask of each class.
+struct AgreementAtoms {
   uint32_t atom_count = 0;
   uint32_t words = 1;  // 64-bit words per mask (at least one)
-  // masks[i * words + k]: word k of mask i. Mask 0 is all zero.
+  // masks[c * words + k]: word k of class c's mask.
   std::vector<uint64_t> masks;
-  std::vector<SystemTable> systems;
-  // The atom bit of each (code set, field) atom the rules use, and of
-  // `confidential`.
-  std::map<std::pair<uint32_t, Field>, uint32_t> set_atoms;
-  int32_t confidential_atom = -1;
+  std::map<SetKey, uint32_t> atoms;  // the bit of each SetKey the rules use
 };
 
-// Partially evaluates agreement `a`: numbers its atoms and builds a table
-// per (field, system). Tables of at most `inline_limit` codes get no hash
-// table (the emitted code compares them inline).
-AgreementTables BuildTables(const ir::Policy& policy, ir::AgreementId a, uint32_t inline_limit);
+// Classifies every code the policy's rules can match. Tables of at most
+// `inline_limit` codes of at most 16 bytes get no hash table (the emitted
+// code compares them inline).
+PolicyTables BuildPolicyTables(const ir::Policy& policy, uint32_t inline_limit);
 
-// The mask index a table gives a code (0 when none), by probing the hash
-// table exactly as the emitted code does, or by the sorted list.
-uint32_t Lookup(const SystemTable& table, std::string_view code);
+// Numbers agreement `a`'s atoms (in order of first use) and builds the mask
+// of every class.
+AgreementAtoms BuildAgreementAtoms(const ir::Policy& policy, ir::AgreementId a,
+                                   const PolicyTables& tables);
+
+// The class a table gives a code (0 when none), by probing the hash table
+// exactly as the emitted code does, or by the sorted list; `probes` (if
+// given) counts the slots looked at.
+uint32_t Lookup(const SystemTable& table, std::string_view code, uint32_t* probes = nullptr);
 
 }  // namespace caldicott::codegen
 

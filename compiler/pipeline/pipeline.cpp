@@ -24,13 +24,17 @@ bool Compilation::Run(const std::vector<std::string>& paths, diag::Diagnostics& 
   }
 
   // The coding schema: the paths given, then the defaults for the rest.
-  if (!options_.parse_only) {
+  if (options_.schema != nullptr) {
+    schema_ = options_.schema;
+  } else if (!options_.parse_only) {
     std::vector<schema::DataFile> defaults;
     for (const stdlib::EmbeddedModule& f : stdlib::DefaultSchemaFiles()) {
       defaults.push_back({f.name, f.text});
     }
     std::vector<schema::ImportError> errors;
-    schema::LoadSchema(options_.schema_paths, defaults, schema_, errors);
+    auto loaded = std::make_shared<schema::Schema>();
+    schema::LoadSchema(options_.schema_paths, defaults, *loaded, errors);
+    schema_ = std::move(loaded);
     for (const schema::ImportError& e : errors) {
       diags.EmitForPath(diag::DiagKind::BadSchema, e.file, e.message, e.line);
     }
@@ -44,7 +48,7 @@ bool Compilation::Run(const std::vector<std::string>& paths, diag::Diagnostics& 
   // Checking a program with syntax errors would report their consequences
   // again; lowering needs a program without errors.
   if (options_.parse_only || diags.errors() > before) return diags.errors() == before;
-  checked_ = check::Check(program_, schema_, sources_, diags);
+  checked_ = check::Check(program_, *schema_, sources_, diags);
   if (diags.errors() > before) return false;
   policy_ = lower::Lower(*checked_, sources_);
   return true;

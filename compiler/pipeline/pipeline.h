@@ -4,6 +4,7 @@
 #ifndef CALDICOTT_COMPILER_PIPELINE_PIPELINE_H_
 #define CALDICOTT_COMPILER_PIPELINE_PIPELINE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Options {
   std::optional<std::string> stdlib_dir;  // --stdlib; else the built-in modules
   bool parse_only = false;                // stop after load
   int max_errors_per_file = 1000;
+  // A coding schema loaded by an earlier compilation (shared_schema()):
+  // used as it is, and schema_paths are then ignored.
+  std::shared_ptr<const schema::Schema> schema;
 };
 
 // One compilation. Create it, make consumers that render against
@@ -34,7 +38,9 @@ class Compilation {
   source::SourceManager& sources() { return sources_; }
   // The coding schema the program was checked against (empty with
   // parse_only).
-  const schema::Schema& schema() const { return schema_; }
+  const schema::Schema& schema() const { return *schema_; }
+  // The same, to hand to later compilations (Options::schema).
+  std::shared_ptr<const schema::Schema> shared_schema() const { return schema_; }
 
   // Compiles the files `paths`, or (when `text` is given) one source in
   // memory named paths[0]. Returns false when any error was reported.
@@ -50,7 +56,7 @@ class Compilation {
  private:
   Options options_;
   source::SourceManager sources_;
-  schema::Schema schema_;
+  std::shared_ptr<const schema::Schema> schema_ = std::make_shared<schema::Schema>();
   load::Program program_;
   std::optional<check::CheckedProgram> checked_;
   std::optional<ir::Policy> policy_;

@@ -62,6 +62,7 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
                                  const std::optional<std::string>& text, std::string& error) {
   pipeline::Options options;
   options.schema_paths = schema_paths;
+  if (schema_ != nullptr && schema_from_ == schema_paths) options.schema = schema_;
   pipeline::Compilation compilation(options);
   std::ostringstream rendered;
   diag::TextConsumer consumer(rendered, compilation.sources(), diag::ColorMode::Never);
@@ -73,7 +74,12 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
     error = rendered.str();
     return diags.has_io_errors() ? CALDICOTT_ERROR_SCHEMA : CALDICOTT_ERROR_SOURCE;
   }
-  return Adopt(*compilation.TakePolicy(), error);
+  caldicott_status status = Adopt(*compilation.TakePolicy(), error);
+  if (status == CALDICOTT_OK) {
+    schema_ = compilation.shared_schema();
+    schema_from_ = schema_paths;
+  }
+  return status;
 }
 
 caldicott_status Engine::Adopt(ir::Policy compiled, std::string& error) {

@@ -16,6 +16,9 @@
 namespace caldicott::native {
 class Code;
 }
+namespace caldicott::schema {
+class Schema;
+}
 
 namespace caldicott::runtime {
 
@@ -74,6 +77,10 @@ class Engine {
   std::optional<artifact::Manifest> manifest_;
   std::vector<std::vector<ir::WithinInput>> within_;  // per agreement
   std::vector<std::string> rule_descriptions_;
+  // The coding schema of the last successful compile, and the paths it
+  // came from: a later compile with the same paths does not load it again.
+  std::shared_ptr<const schema::Schema> schema_;
+  std::vector<std::string> schema_from_;
 };
 
 }  // namespace caldicott::runtime
