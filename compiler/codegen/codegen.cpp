@@ -670,6 +670,10 @@ std::string TargetTriple() {
   return llvm::sys::getProcessTriple();
 }
 
+std::string HostCpu() {
+  return llvm::sys::getHostCPUName().str();
+}
+
 std::string LlvmVersion() {
   return LLVM_VERSION_STRING;
 }

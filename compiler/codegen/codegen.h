@@ -58,6 +58,8 @@ bool EmitObject(const ir::Policy& policy, const Options& options, std::string& o
 // version of LLVM that emits them.
 std::string TargetTriple();
 std::string LlvmVersion();
+// The name of this machine's CPU, as LLVM knows it ("znver3").
+std::string HostCpu();
 
 // The hash the tables are built with, exposed so tests can check that the
 // emitted code computes the same one.

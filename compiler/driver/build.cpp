@@ -10,9 +10,9 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
-#include "compiler/schema/schema.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/native/native.h"
+#include "runtime/src/engine.h"
 
 namespace caldicott::driver {
 
@@ -39,7 +39,7 @@ BuildOptions ParseBuild(std::span<const std::string> args, std::string_view comm
       only_files = true;
     } else if (with_output && (a == "-o" || Matches(a, "--output"))) {
       o.output = TakeValue(args, i, a == "-o" ? "-o" : "--output");
-    } else if (!with_json && Matches(a, "--schema")) {
+    } else if (Matches(a, "--schema")) {
       o.schema_paths.push_back(TakeValue(args, i, "--schema"));
     } else if (!with_json && Matches(a, "--cpu")) {
       std::string v = TakeValue(args, i, "--cpu");
@@ -64,47 +64,6 @@ BuildOptions ParseBuild(std::span<const std::string> args, std::string_view comm
   return o;
 }
 
-// Every source read (the files named and what they import, the standard
-// library included), in the order they were read.
-std::string SourceHash(const source::SourceManager& sources) {
-  artifact::Sha256 h;
-  for (uint32_t i = 1; i <= sources.size(); ++i) {
-    std::string_view text = sources.Get(source::FileId{i}).text();
-    h.Update(fmt::format("{}:", text.size()));
-    h.Update(text);
-  }
-  return "sha256:" + h.HexDigest();
-}
-
-// The coding schema: every system's URI and version, and every concept with
-// its activity, parents and refset members, in a fixed order.
-std::string SchemaHash(const schema::Schema& schema) {
-  std::vector<const schema::CodeSystem*> systems = schema.Systems();
-  std::sort(systems.begin(), systems.end(),
-            [](const auto* a, const auto* b) { return a->uri() < b->uri(); });
-  artifact::Sha256 h;
-  std::string line;
-  for (const schema::CodeSystem* s : systems) {
-    h.Update(fmt::format("system {} {} {}\n", s->uri(), s->version(), s->size()));
-    for (schema::ConceptId id = 0; id < s->size(); ++id) {
-      line.assign(s->Code(id));
-      line += s->Active(id) ? " +" : " -";
-      for (schema::ConceptId p : s->Parents(id)) (line += ' ') += s->Code(p);
-      if (s->IsRefset(id)) {
-        line += " refset";
-        for (schema::ConceptId m : s->RefsetMembers(id)) (line += ' ') += s->Code(m);
-      }
-      line += '\n';
-      h.Update(line);
-    }
-  }
-  return "sha256:" + h.HexDigest();
-}
-
-std::string CompilerVersion() {
-  return fmt::format("caldicott {} (LLVM {})", CALDICOTT_VERSION, codegen::LlvmVersion());
-}
-
 }  // namespace
 
 int CompileArtifact(std::span<const std::string> args, std::ostream& out, std::ostream& err,
@@ -115,21 +74,11 @@ int CompileArtifact(std::span<const std::string> args, std::ostream& out, std::o
   if (compilation == nullptr) return exit_code;
 
   artifact::Contents contents;
-  contents.policy = *compilation->policy();
-  codegen::Options options;
-  options.cpu = o.cpu;
   std::string error;
-  if (!codegen::EmitObject(contents.policy, options, contents.object, error)) {
+  if (!runtime::BuildArtifact(*compilation, o.cpu, contents, error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }
-  artifact::Manifest& m = contents.manifest;
-  m.target_triple = codegen::TargetTriple();
-  m.cpu = o.cpu == codegen::Options::Cpu::Generic ? "generic" : "host";
-  m.compiler_version = CompilerVersion();
-  m.source_hash = SourceHash(compilation->sources());
-  m.schema_hash = SchemaHash(compilation->schema());
-  m.agreements = artifact::DescribeAgreements(contents.policy);
   if (!WriteAtomically(*o.output, artifact::Write(contents), error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
@@ -160,7 +109,7 @@ int EmitLlvm(std::span<const std::string> args, std::ostream& out, std::ostream&
 }
 
 int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& err,
-            const Environment&) {
+            const Environment& env) {
   BuildOptions o = ParseBuild(args, "inspect", false, true);
   const std::string& path = o.files[0];
   std::string bytes, error;
@@ -177,8 +126,15 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
     out << artifact::ManifestJson(contents.manifest);
   } else {
     out << artifact::ManifestText(contents.manifest);
+    if (!o.schema_paths.empty()) {
+      int exit_code = kSuccess;
+      auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
+      if (schema == nullptr) return exit_code;
+      bool same = runtime::SchemaHash(*schema) == contents.manifest.schema_hash;
+      out << "schema given: " << (same ? "the one it was compiled against" : "another one") << '\n';
+    }
     std::string why;
-    bool runs = native::TargetRunsHere(contents.manifest.target_triple, why);
+    bool runs = native::TargetRunsHere(contents.manifest.target_triple, contents.manifest.cpu, why);
     out << "runs here: " << (runs ? "yes" : "no, " + why) << '\n';
   }
   return kSuccess;

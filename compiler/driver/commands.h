@@ -31,6 +31,12 @@ std::unique_ptr<pipeline::Compilation> CompileWithDiagnostics(
     const std::vector<std::string>& files, const std::vector<std::string>& schema_paths,
     std::ostream& err, const Environment& env, int& exit_code);
 
+// The coding schema of `--schema` paths (with the default for the rest),
+// problems reported on `err`. Null, with `exit_code` set, on errors.
+std::shared_ptr<const schema::Schema> LoadSchemaWithDiagnostics(
+    const std::vector<std::string>& paths, std::ostream& err, const Environment& env,
+    int& exit_code);
+
 // Reads a whole file; false with a one-line `error` when it cannot.
 bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error);
 

@@ -34,7 +34,6 @@ struct FilterOptions {
   std::string role;
   std::optional<std::string> at;
   std::string engine = "jit";
-  bool engine_given = false;
   std::optional<std::string> explain;
   std::vector<std::string> schema_paths;
   std::string input = "-";
@@ -57,7 +56,6 @@ FilterOptions ParseFilter(std::span<const std::string> args) {
       o.at = TakeValue(args, i, "--at");
     } else if (Matches(a, "--engine")) {
       o.engine = TakeValue(args, i, "--engine");
-      o.engine_given = true;
     } else if (Matches(a, "--explain")) {
       o.explain = TakeValue(args, i, "--explain");
     } else if (Matches(a, "--schema")) {
@@ -77,11 +75,8 @@ FilterOptions ParseFilter(std::span<const std::string> args) {
   }
   if (o.agreement.empty()) throw UsageError{"`filter` needs `--agreement NAME`"};
   if (o.role.empty()) throw UsageError{"`filter` needs `--role ROLE`"};
-  if (o.artifact && !o.schema_paths.empty()) {
-    throw UsageError{"`--schema` is for `--policy`; an artefact carries its codes"};
-  }
-  if (o.artifact && o.engine_given) {
-    throw UsageError{"`--engine` chooses how `--policy` is compiled; an artefact is native code"};
+  if (o.artifact && o.engine == "interp") {
+    throw UsageError{"an artefact holds native code; `--engine interp` needs `--policy`"};
   }
   if (o.engine != "interp" && o.engine != "jit") {
     throw UsageError{fmt::format("unknown engine `{}`; expected `jit` or `interp`", o.engine)};
@@ -184,13 +179,13 @@ bool WriteAtomically(const std::string& path, std::string_view text, std::string
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) {
-      error = fmt::format("cannot write `{}`: {}", tmp.string(), std::strerror(errno));
+      error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
       return false;
     }
     f.write(text.data(), static_cast<std::streamsize>(text.size()));
     f.flush();
     if (!f) {
-      error = fmt::format("cannot write `{}`: {}", tmp.string(), std::strerror(errno));
+      error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
       return false;
@@ -226,6 +221,22 @@ std::unique_ptr<pipeline::Compilation> CompileWithDiagnostics(
   return compilation;
 }
 
+std::shared_ptr<const schema::Schema> LoadSchemaWithDiagnostics(
+    const std::vector<std::string>& paths, std::ostream& err, const Environment& env,
+    int& exit_code) {
+  source::SourceManager sources;
+  bool color = env.stderr_is_terminal && !env.no_color;
+  diag::TextConsumer text(err, sources, color ? diag::ColorMode::Always : diag::ColorMode::Never);
+  diag::Diagnostics diags(text, 50);
+  auto schema = pipeline::LoadSchema(paths, diags);
+  diags.Finish();
+  if (diags.errors() > 0) {
+    exit_code = kUsageOrIo;
+    return nullptr;
+  }
+  return schema;
+}
+
 int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
            const Environment& env) {
   FilterOptions o = ParseFilter(args);
@@ -250,6 +261,19 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
     if (engine.LoadArtifact(bytes, error) != CALDICOTT_OK) {
       err << "caldicott: error: " << *o.artifact << ": " << error << '\n';
       return kUsageOrIo;
+    }
+    // An artefact carries its codes; a schema given must be the one it was
+    // compiled against, or the codes would not be what the user expects.
+    if (!o.schema_paths.empty()) {
+      int exit_code = kSuccess;
+      auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
+      if (schema == nullptr) return exit_code;
+      if (runtime::SchemaHash(*schema) != engine.manifest()->schema_hash) {
+        err << "caldicott: error: " << *o.artifact
+            << ": compiled against another coding schema than the one given; recompile it "
+               "with this `--schema`, or leave `--schema` out\n";
+        return kUsageOrIo;
+      }
     }
   } else {
     int exit_code = kSuccess;

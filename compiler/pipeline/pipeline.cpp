@@ -6,6 +6,21 @@
 
 namespace caldicott::pipeline {
 
+std::shared_ptr<const schema::Schema> LoadSchema(const std::vector<std::string>& paths,
+                                                 diag::Diagnostics& diags) {
+  std::vector<schema::DataFile> defaults;
+  for (const stdlib::EmbeddedModule& f : stdlib::DefaultSchemaFiles()) {
+    defaults.push_back({f.name, f.text});
+  }
+  std::vector<schema::ImportError> errors;
+  auto loaded = std::make_shared<schema::Schema>();
+  schema::LoadSchema(paths, defaults, *loaded, errors);
+  for (const schema::ImportError& e : errors) {
+    diags.EmitForPath(diag::DiagKind::BadSchema, e.file, e.message, e.line);
+  }
+  return loaded;
+}
+
 bool Compilation::Run(const std::vector<std::string>& paths, diag::Diagnostics& diags,
                       const std::optional<std::string>& text) {
   int before = diags.errors();
@@ -27,17 +42,7 @@ bool Compilation::Run(const std::vector<std::string>& paths, diag::Diagnostics& 
   if (options_.schema != nullptr) {
     schema_ = options_.schema;
   } else if (!options_.parse_only) {
-    std::vector<schema::DataFile> defaults;
-    for (const stdlib::EmbeddedModule& f : stdlib::DefaultSchemaFiles()) {
-      defaults.push_back({f.name, f.text});
-    }
-    std::vector<schema::ImportError> errors;
-    auto loaded = std::make_shared<schema::Schema>();
-    schema::LoadSchema(options_.schema_paths, defaults, *loaded, errors);
-    schema_ = std::move(loaded);
-    for (const schema::ImportError& e : errors) {
-      diags.EmitForPath(diag::DiagKind::BadSchema, e.file, e.message, e.line);
-    }
+    schema_ = LoadSchema(options_.schema_paths, diags);
   }
 
   if (text && !paths.empty()) {

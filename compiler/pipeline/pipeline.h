@@ -28,6 +28,11 @@ struct Options {
   std::shared_ptr<const schema::Schema> schema;
 };
 
+// The coding schema of `paths` (as --schema), with the default schema for
+// the systems they do not give. Problems are reported to `diags`.
+std::shared_ptr<const schema::Schema> LoadSchema(const std::vector<std::string>& paths,
+                                                 diag::Diagnostics& diags);
+
 // One compilation. Create it, make consumers that render against
 // sources(), then Run(). Each stage runs only when the ones before it
 // reported no error; what ran is kept for dumps.
@@ -36,6 +41,7 @@ class Compilation {
   explicit Compilation(Options options) : options_(std::move(options)) {}
 
   source::SourceManager& sources() { return sources_; }
+  const source::SourceManager& sources() const { return sources_; }
   // The coding schema the program was checked against (empty with
   // parse_only).
   const schema::Schema& schema() const { return *schema_; }

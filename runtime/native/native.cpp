@@ -82,13 +82,20 @@ std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_cou
   return code;
 }
 
-bool TargetRunsHere(std::string_view triple, std::string& error) {
+bool TargetRunsHere(std::string_view triple, std::string_view cpu, std::string& error) {
   llvm::Triple wanted{llvm::StringRef(triple.data(), triple.size())};
   llvm::Triple here{llvm::sys::getProcessTriple()};
   if (wanted.getArch() != here.getArch() || wanted.getOS() != here.getOS() ||
       wanted.getEnvironment() != here.getEnvironment() ||
       wanted.getObjectFormat() != here.getObjectFormat()) {
     error = "built for " + std::string(triple) + ", this machine is " + here.str();
+    return false;
+  }
+  // Code tuned for one CPU may use instructions another lacks.
+  std::string host_cpu = llvm::sys::getHostCPUName().str();
+  if (cpu != "generic" && cpu != host_cpu) {
+    error = "built for the CPU `" + std::string(cpu) + "`, this machine's is `" + host_cpu +
+            "`; compile it with `--cpu generic` to run anywhere";
     return false;
   }
   return true;

@@ -40,9 +40,11 @@ class Code {
   std::vector<codegen::DecideFn> functions_;
 };
 
-// Whether code for `triple` runs in this process (same architecture,
-// operating system and environment). Sets `error` to say why not.
-bool TargetRunsHere(std::string_view triple, std::string& error);
+// Whether code for `triple` and `cpu` ("generic", or the CPU that code was
+// tuned for) runs in this process: the same architecture, operating system
+// and environment, and, unless generic, the same CPU. Sets `error` to say
+// why not.
+bool TargetRunsHere(std::string_view triple, std::string_view cpu, std::string& error);
 
 }  // namespace caldicott::native
 

@@ -1,4 +1,5 @@
-// The C API of caldicott.h over the compile pipeline and the reference
+// The C API of caldicott.h: the engine compiles through the pipeline and
+// decides with native code (the JIT, or an artefact's) or the reference
 // interpreter. Every entry point catches everything: no exception crosses
 // the API.
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -100,7 +102,7 @@ caldicott_status Engine::Adopt(ir::Policy compiled, std::string& error) {
 caldicott_status Engine::LoadArtifact(std::string_view bytes, std::string& error) {
   artifact::Contents contents;
   if (!artifact::Read(bytes, contents, error)) return CALDICOTT_ERROR_ARTIFACT;
-  if (!native::TargetRunsHere(contents.manifest.target_triple, error)) {
+  if (!native::TargetRunsHere(contents.manifest.target_triple, contents.manifest.cpu, error)) {
     return CALDICOTT_ERROR_ARTIFACT;
   }
   auto code = native::Code::Load(contents.object,
@@ -198,6 +200,66 @@ fhir::FilterResult Engine::FilterBundle(ir::AgreementId a, const caldicott_reque
   return fhir::Filter(bundle, options, applies, decide);
 }
 
+namespace {
+
+// Every source read (the files named and what they import, the standard
+// library included), in the order they were read.
+std::string SourceHash(const source::SourceManager& sources) {
+  artifact::Sha256 h;
+  for (uint32_t i = 1; i <= sources.size(); ++i) {
+    std::string_view text = sources.Get(source::FileId{i}).text();
+    h.Update(fmt::format("{}:", text.size()));
+    h.Update(text);
+  }
+  return "sha256:" + h.HexDigest();
+}
+
+}  // namespace
+
+std::string SchemaHash(const schema::Schema& schema) {
+  std::vector<const schema::CodeSystem*> systems = schema.Systems();
+  std::sort(systems.begin(), systems.end(),
+            [](const auto* a, const auto* b) { return a->uri() < b->uri(); });
+  artifact::Sha256 h;
+  std::string line;
+  for (const schema::CodeSystem* s : systems) {
+    h.Update(fmt::format("system {} {} {}\n", s->uri(), s->version(), s->size()));
+    for (schema::ConceptId id = 0; id < s->size(); ++id) {
+      line.assign(s->Code(id));
+      line += s->Active(id) ? " +" : " -";
+      for (schema::ConceptId p : s->Parents(id)) (line += ' ') += s->Code(p);
+      if (s->IsRefset(id)) {
+        line += " refset";
+        for (schema::ConceptId m : s->RefsetMembers(id)) (line += ' ') += s->Code(m);
+      }
+      line += '\n';
+      h.Update(line);
+    }
+  }
+  return "sha256:" + h.HexDigest();
+}
+
+bool BuildArtifact(const pipeline::Compilation& compilation, codegen::Options::Cpu cpu,
+                   artifact::Contents& out, std::string& error) {
+  if (compilation.policy() == nullptr) {
+    error = "nothing was compiled";
+    return false;
+  }
+  out.policy = *compilation.policy();
+  codegen::Options options;
+  options.cpu = cpu;
+  if (!codegen::EmitObject(out.policy, options, out.object, error)) return false;
+  artifact::Manifest& m = out.manifest;
+  m.target_triple = codegen::TargetTriple();
+  m.cpu = cpu == codegen::Options::Cpu::Generic ? "generic" : codegen::HostCpu();
+  m.compiler_version =
+      fmt::format("caldicott {} (LLVM {})", CALDICOTT_VERSION, codegen::LlvmVersion());
+  m.source_hash = SourceHash(compilation.sources());
+  m.schema_hash = SchemaHash(compilation.schema());
+  m.agreements = artifact::DescribeAgreements(out.policy);
+  return true;
+}
+
 }  // namespace caldicott::runtime
 
 struct caldicott_engine {
@@ -291,6 +353,10 @@ caldicott_status caldicott_engine_load_artifact(caldicott_engine* engine, const 
       return Fail(CALDICOTT_ERROR_ARGUMENT, "engine or path is NULL or empty");
     }
     std::string name = Str(path, path_len);
+    std::error_code ec;
+    if (std::filesystem::is_directory(name, ec)) {
+      return Fail(CALDICOTT_ERROR_IO, fmt::format("cannot read `{}`: it is a directory", name));
+    }
     std::ifstream f(name, std::ios::binary);
     std::string bytes;
     if (f) bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());

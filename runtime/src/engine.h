@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "caldicott/caldicott.h"
+#include "compiler/codegen/codegen.h"
 #include "compiler/ir/ir.h"
+#include "compiler/pipeline/pipeline.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/fhir/fhir.h"
 
@@ -82,6 +84,18 @@ class Engine {
   std::shared_ptr<const schema::Schema> schema_;
   std::vector<std::string> schema_from_;
 };
+
+// The SHA-256 of a coding schema: every system's URI and version, and every
+// concept with its activity, parents and refset members, in a fixed order
+// ("sha256:" + hex, as in an artefact's manifest).
+std::string SchemaHash(const schema::Schema& schema);
+
+// Compiles a successful compilation's policy into an artefact's contents:
+// object code for `cpu` and the manifest (target, compiler version, and
+// the SHA-256 of every source read and of the coding schema). What
+// `caldicott compile` writes.
+bool BuildArtifact(const pipeline::Compilation& compilation, codegen::Options::Cpu cpu,
+                   artifact::Contents& out, std::string& error);
 
 }  // namespace caldicott::runtime
 

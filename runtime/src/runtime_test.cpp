@@ -4,11 +4,17 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <new>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "caldicott/caldicott.hpp"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/pipeline/pipeline.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/src/engine.h"
 
 // Counts heap allocations, to show that deciding makes none. (GCC cannot
 // see that these replacements pair new with delete.)
@@ -54,9 +60,39 @@ caldicott_coding C(const char* system, const char* code) {
   return {system, std::string_view(system).size(), code, std::string_view(code).size()};
 }
 
-TEST(Runtime, CompileFindDecide) {
+// The bytes of an artefact for `source`, as `caldicott compile` writes it.
+std::string ArtefactFor(std::string_view source) {
+  pipeline::Compilation compilation({});
+  std::ostringstream rendered;
+  diag::TextConsumer consumer(rendered, compilation.sources(), diag::ColorMode::Never);
+  diag::Diagnostics diags(consumer, 50);
+  EXPECT_TRUE(compilation.Run({"locality.dsa"}, diags, std::string(source))) << rendered.str();
+  artifact::Contents contents;
+  std::string error;
+  EXPECT_TRUE(runtime::BuildArtifact(compilation, codegen::Options::Cpu::Generic, contents, error))
+      << error;
+  return artifact::Write(contents);
+}
+
+// Every test of decisions runs on each engine: the reference interpreter,
+// the JIT, and native code loaded from an artefact.
+class Backends : public ::testing::TestWithParam<std::string> {
+ protected:
+  void Load(Engine& engine, std::string_view source) {
+    if (GetParam() == "interp") engine.SetBackend(CALDICOTT_BACKEND_INTERP);
+    if (GetParam() == "aot") {
+      engine.LoadArtifactMemory(ArtefactFor(source));
+    } else {
+      engine.CompileSource("locality.dsa", source);
+    }
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Runtime, Backends, ::testing::Values("interp", "jit", "aot"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(Backends, CompileFindDecide) {
   Engine engine;
-  engine.CompileSource("locality.dsa", kSource);
+  Load(engine, kSource);
   uint32_t a = engine.Agreement("podiatry");
   std::vector<caldicott_coding> t2dm = {C(kSnomed, "44054006")};
   std::vector<caldicott_coding> sti = {C(kSnomed, "44054006"), C(kSnomed, "76272004")};
@@ -140,9 +176,9 @@ TEST(Runtime, NullsAndUnusableEnginesFailClosed) {
   caldicott_engine_free(nullptr);
 }
 
-TEST(Runtime, FilterBundleInMemory) {
+TEST_P(Backends, FilterBundleInMemory) {
   Engine engine;
-  engine.CompileSource("locality.dsa", kSource);
+  Load(engine, kSource);
   uint32_t a = engine.Agreement("podiatry");
   std::string bundle = R"({"resourceType":"Bundle","type":"searchset","total":3,"entry":[
     {"resource":{"resourceType":"Patient","id":"p"}},
@@ -176,9 +212,9 @@ TEST(Runtime, FilterBundleInMemory) {
   EXPECT_EQ(len, 0u);
 }
 
-TEST(Runtime, DecidingAllocatesNothing) {
+TEST_P(Backends, DecidingAllocatesNothing) {
   Engine engine;
-  engine.CompileSource("locality.dsa", kSource);
+  Load(engine, kSource);
   uint32_t a = engine.Agreement("podiatry");
   std::vector<caldicott_coding> codings = {C(kSnomed, "44054006"), C(kSnomed, "76272004"),
                                            C(kSnomed, "195967001")};
@@ -201,9 +237,9 @@ TEST(Runtime, DecidingAllocatesNothing) {
 
 // One engine, several threads, many decisions: every thread gets exactly
 // the single-threaded answers.
-TEST(Runtime, ManyThreadsOneEngine) {
+TEST_P(Backends, ManyThreadsOneEngine) {
   Engine engine;
-  engine.CompileSource("locality.dsa", kSource);
+  Load(engine, kSource);
   uint32_t a = engine.Agreement("podiatry");
   const char* codes[] = {"44054006", "76272004", "195967001", "46635009", "73211009", "8098009"};
   std::vector<std::vector<caldicott_coding>> codings;
@@ -246,6 +282,91 @@ TEST(Runtime, ManyThreadsOneEngine) {
   for (const auto& d : expected) shared += d.verdict == CALDICOTT_SHARE;
   EXPECT_GT(shared, 0);
   EXPECT_LT(shared, static_cast<int>(expected.size()));
+}
+
+TEST(Artefacts, LoadFromFileAndRefuseWhatIsNotOne) {
+  std::string bytes = ArtefactFor(kSource);
+  std::string path = ::testing::TempDir() + "/locality.cpol";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << bytes;
+  }
+  Engine engine;
+  engine.LoadArtifact(path);
+  uint32_t a = engine.Agreement("podiatry");
+  EXPECT_THAT(engine.RuleDescription(1), HasSubstr("podiatry:3 at locality.dsa:9"));
+  auto refused = [&](std::string_view what, caldicott_status status, std::string_view message) {
+    caldicott_status s =
+        caldicott_engine_load_artifact_memory(engine.get(), what.data(), what.size());
+    EXPECT_EQ(s, status);
+    EXPECT_THAT(caldicott_last_error(), HasSubstr(message));
+    EXPECT_EQ(std::string(caldicott_last_error()).find('\n'), std::string::npos);
+  };
+  refused(std::string_view(bytes).substr(0, bytes.size() / 2), CALDICOTT_ERROR_ARTIFACT,
+          "truncated");
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x20;
+  refused(flipped, CALDICOTT_ERROR_ARTIFACT, "checksum");
+  refused(std::string(200, 'x'), CALDICOTT_ERROR_ARTIFACT, "not a Caldicott artefact");
+  // Another target: a manifest that says so (with a valid checksum).
+  artifact::Contents contents;
+  std::string error;
+  ASSERT_TRUE(artifact::Read(bytes, contents, error)) << error;
+  contents.manifest.target_triple = "aarch64-unknown-linux-gnu";
+  refused(artifact::Write(contents), CALDICOTT_ERROR_ARTIFACT, "built for aarch64");
+  // Code tuned for another CPU may use instructions this one lacks.
+  ASSERT_TRUE(artifact::Read(bytes, contents, error)) << error;
+  contents.manifest.cpu = "pentium2";
+  refused(artifact::Write(contents), CALDICOTT_ERROR_ARTIFACT, "built for the CPU `pentium2`");
+  std::string_view missing = "/nonexistent/x.cpol";
+  EXPECT_EQ(caldicott_engine_load_artifact(engine.get(), missing.data(), missing.size()),
+            CALDICOTT_ERROR_IO);
+  EXPECT_THAT(caldicott_last_error(), HasSubstr("cannot read `/nonexistent/x.cpol`"));
+  // Refusals leave the policy that was loaded.
+  EXPECT_EQ(engine.Agreement("podiatry"), a);
+}
+
+// Thousands of damaged artefacts: never a crash, never a policy, never a
+// decision other than WITHHOLD.
+TEST(Artefacts, DamagedArtefactsNeverDecide) {
+  std::string bytes = ArtefactFor(kSource);
+  std::mt19937 rng(20261125);
+  std::vector<caldicott_coding> t2dm = {C(kSnomed, "44054006")};
+  caldicott_entry entry{
+      CALDICOTT_KIND_PROBLEM, CALDICOTT_STATUS_ACTIVE, kToday, 0, t2dm.data(), 1, nullptr, 0};
+  caldicott_request r = Request("podiatrist", kToday, "A81001");
+  int refused = 0, tried = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string damaged = bytes;
+    switch (i % 4) {
+      case 0:  // truncated
+        damaged.resize(rng() % bytes.size());
+        break;
+      case 1:  // bytes flipped anywhere
+        for (uint32_t k = 0; k < 1 + rng() % 4; ++k)
+          damaged[rng() % damaged.size()] ^= 1 + rng() % 255;
+        break;
+      case 2:  // extended
+        damaged.append(1 + rng() % 64, static_cast<char>(rng()));
+        break;
+      case 3:  // a run zeroed
+        std::fill_n(damaged.begin() + rng() % (bytes.size() - 64), 1 + rng() % 64, '\0');
+        break;
+    }
+    if (damaged == bytes) continue;
+    ++tried;
+    caldicott_engine* e = nullptr;
+    ASSERT_EQ(caldicott_engine_create(&e), CALDICOTT_OK);
+    caldicott_status s = caldicott_engine_load_artifact_memory(e, damaged.data(), damaged.size());
+    refused += s == CALDICOTT_ERROR_ARTIFACT;
+    EXPECT_EQ(s, CALDICOTT_ERROR_ARTIFACT) << "mutant " << i;
+    caldicott_decision d{CALDICOTT_SHARE, 0, 1};
+    EXPECT_NE(caldicott_decide(e, 0, &r, &entry, 1, &d), CALDICOTT_OK);
+    EXPECT_EQ(d.verdict, CALDICOTT_WITHHOLD) << "mutant " << i;
+    caldicott_engine_free(e);
+  }
+  EXPECT_EQ(refused, tried);
+  EXPECT_GT(tried, 2500);
 }
 
 }  // namespace

@@ -44,6 +44,15 @@ class Engine {
   void AddSchema(std::string_view path) {
     Check(caldicott_engine_add_schema(engine_.get(), path.data(), path.size()));
   }
+  void SetBackend(caldicott_backend backend) {
+    Check(caldicott_engine_set_backend(engine_.get(), backend));
+  }
+  void LoadArtifact(std::string_view path) {
+    Check(caldicott_engine_load_artifact(engine_.get(), path.data(), path.size()));
+  }
+  void LoadArtifactMemory(std::string_view bytes) {
+    Check(caldicott_engine_load_artifact_memory(engine_.get(), bytes.data(), bytes.size()));
+  }
   void CompileFiles(const std::vector<std::string>& paths) {
     std::vector<const char*> p;
     std::vector<size_t> n;

@@ -2,14 +2,16 @@
 the example locality, through the CLI. Checks that nothing crashes, that a
 filtered Bundle is valid JSON whose entries are byte for byte entries of the
 input, that a malformed Bundle gives exit status 2 with one line, and prints
-a summary per service."""
+a summary per service. Every Bundle goes through all three engines, the JIT
+(the default), the interpreter and the artefact ARTIFACT (the same agreements
+compiled ahead of time): their exit statuses and outputs must be identical."""
 import glob
 import json
 import os
 import subprocess
 import sys
 
-caldicott, examples_dir, srcroot = sys.argv[1:4]
+caldicott, examples_dir, srcroot, artifact = sys.argv[1:5]
 services = [("out_of_hours", "out_of_hours_gp"), ("podiatry", "podiatrist"),
             ("community_mental_health", "psychiatrist")]
 policies = []
@@ -30,8 +32,14 @@ for agreement, role in services:
     counts = {0: 0, 2: 0, 3: 0}
     kept = total = 0
     for path in bundles:
-        run = subprocess.run([caldicott, "filter", *policies, "--agreement", agreement, "--role",
-                              role, "--at", "2026-06-01", path], capture_output=True)
+        request = ["--agreement", agreement, "--role", role, "--at", "2026-06-01", path]
+        run = subprocess.run([caldicott, "filter", *policies, *request], capture_output=True)
+        for other in (["--engine", "interp", *policies], ["--artifact", artifact]):
+            again = subprocess.run([caldicott, "filter", *other, *request], capture_output=True)
+            if (again.returncode, again.stdout) != (run.returncode, run.stdout):
+                print(f"FAIL {agreement} {os.path.basename(path)}: {other[:2]} differs from the "
+                      f"JIT: exit {again.returncode} vs {run.returncode}")
+                failures += 1
         if run.returncode not in counts:
             print(f"FAIL {agreement} {os.path.basename(path)}: exit {run.returncode}: "
                   f"{run.stderr.decode(errors='replace')[:200]}")
