@@ -81,7 +81,7 @@ std::unique_ptr<llvm::TargetMachine> MakeTargetMachine(const Options& options, s
   llvm::TargetOptions target_options;
   std::unique_ptr<llvm::TargetMachine> tm(
       target->createTargetMachine(triple, cpu, features, target_options, llvm::Reloc::PIC_,
-                                  llvm::CodeModel::Small, llvm::CodeGenOptLevel::Aggressive));
+                                  llvm::CodeModel::Small, llvm::CodeGenOptLevel::Default));
   if (tm == nullptr) error = "cannot create a target machine for " + triple;
   return tm;
 }
@@ -166,7 +166,10 @@ class Emitter {
   }
 
   void EmitKeyFunction();
-  llvm::Function* EmitLookup(const SystemTable& table, size_t index);
+  llvm::Value* EmitInlineCompares(const SystemTable& table, llvm::Value* n, llvm::Value* w0,
+                                  llvm::Value* w1);
+  void EmitProbe(const FieldHash& hash, const std::string& name, llvm::Value* p, llvm::Value* n,
+                 llvm::Value* w0, llvm::Value* w1, llvm::PHINode* system);
   llvm::Function* EmitClassifier(Field field);
   void EmitScan(Field field, llvm::Value* items, llvm::Value* count, llvm::BasicBlock* malformed);
   llvm::Value* Bit(uint32_t atom);
@@ -219,43 +222,39 @@ void Emitter::EmitKeyFunction() {
   key_fn_ = fn;
 }
 
-// The class (i32) of the code (p, n) with key words (w0, w1) in `table`; 0
-// when it is not there. A hit compares the whole key.
-llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
-  std::string name = "caldicott.lookup." + std::to_string(index);
-  auto* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, i64_, i64_}, false),
-                                    llvm::GlobalValue::InternalLinkage, name, m_);
-  fn->addFnAttr(llvm::Attribute::NoUnwind);
-  llvm::Value* p = fn->getArg(0);
-  llvm::Value* n = fn->getArg(1);
-  llvm::Value* w0 = fn->getArg(2);
-  llvm::Value* w1 = fn->getArg(3);
-  auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn);
-  b_.SetInsertPoint(entry);
-
-  if (table.slots.empty()) {
-    // A small table: inline compares (all its codes are at most 16 bytes).
-    llvm::Value* result = I32(0);
-    for (const auto& [code, cls] : table.codes) {
-      KeyWords k = WordsOf(code);
-      llvm::Value* hit = b_.CreateAnd(
-          b_.CreateICmpEQ(n, I64(code.size())),
-          b_.CreateAnd(b_.CreateICmpEQ(w0, I64(k.w0)), b_.CreateICmpEQ(w1, I64(k.w1))));
-      result = b_.CreateSelect(hit, I32(cls), result);
-    }
-    b_.CreateRet(result);
-    return fn;
+// The class (i32) of the code with length n and key words (w0, w1) in a
+// small table, by inline compares (its codes are at most 16 bytes, so the
+// words are the whole key).
+llvm::Value* Emitter::EmitInlineCompares(const SystemTable& table, llvm::Value* n, llvm::Value* w0,
+                                         llvm::Value* w1) {
+  llvm::Value* result = I32(0);
+  for (const auto& [code, cls] : table.codes) {
+    KeyWords k = WordsOf(code);
+    llvm::Value* hit =
+        b_.CreateAnd(b_.CreateICmpEQ(n, I64(code.size())),
+                     b_.CreateAnd(b_.CreateICmpEQ(w0, I64(k.w0)), b_.CreateICmpEQ(w1, I64(k.w1))));
+    result = b_.CreateSelect(hit, I32(cls), result);
   }
+  return result;
+}
 
-  std::string slot_bytes(reinterpret_cast<const char*>(table.slots.data()),
-                         table.slots.size() * sizeof(Slot));
+// The probe of a field's hash table, entered with the system's index in
+// `system` (a phi): returns the class of the code (p, n) with key words
+// (w0, w1), or 0. A hit compares the whole key: length, system, both words
+// and, for codes over 16 bytes, the middle bytes.
+void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Value* p,
+                        llvm::Value* n, llvm::Value* w0, llvm::Value* w1, llvm::PHINode* system) {
+  llvm::Function* fn = b_.GetInsertBlock()->getParent();
+  std::string slot_bytes(reinterpret_cast<const char*>(hash.slots.data()),
+                         hash.slots.size() * sizeof(Slot));
   llvm::GlobalVariable* slots = Bytes(name + ".slots", slot_bytes, 32);
-  llvm::GlobalVariable* keys = table.keys.empty() ? nullptr : Bytes(name + ".keys", table.keys, 8);
-  uint64_t capacity_mask = table.slots.size() - 1;
+  llvm::GlobalVariable* keys = hash.keys.empty() ? nullptr : Bytes(name + ".keys", hash.keys, 8);
+  uint64_t capacity_mask = hash.slots.size() - 1;
 
-  // hash = HashCode(p, n): the middle words (codes over 16 bytes) folded
-  // in, then the last word; the slot is the top bits.
-  llvm::Value* h = b_.CreateXor(w0, n);
+  // hash = HashCode(system, p, n): the middle words (codes over 16 bytes)
+  // folded in, then the last word; the slot is the top bits.
+  llvm::Value* sys64 = b_.CreateZExt(system, i64_);
+  llvm::Value* h = b_.CreateXor(b_.CreateXor(w0, n), b_.CreateShl(sys64, 40));
   auto* middle = llvm::BasicBlock::Create(ctx_, "middle", fn);
   auto* hashed = llvm::BasicBlock::Create(ctx_, "hashed", fn);
   llvm::BasicBlock* before = b_.GetInsertBlock();
@@ -276,16 +275,15 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   hp->addIncoming(h_next, middle);
   llvm::Value* w1k = b_.CreateMul(w1, I64(kHashK1));
   llvm::Value* rotated = b_.CreateOr(b_.CreateShl(w1k, 31), b_.CreateLShr(w1k, 33));
-  llvm::Value* hash = b_.CreateMul(b_.CreateXor(hp, rotated), I64(kHashK2));
+  llvm::Value* full = b_.CreateMul(b_.CreateXor(hp, rotated), I64(kHashK2));
 
   auto* probe = llvm::BasicBlock::Create(ctx_, "probe", fn);
   auto* occupied = llvm::BasicBlock::Create(ctx_, "occupied", fn);
   auto* same_words = llvm::BasicBlock::Create(ctx_, "same_words", fn);
-  auto* compare_middle = llvm::BasicBlock::Create(ctx_, "compare_middle", fn);
   auto* found = llvm::BasicBlock::Create(ctx_, "found", fn);
   auto* next = llvm::BasicBlock::Create(ctx_, "next", fn);
   auto* absent = llvm::BasicBlock::Create(ctx_, "absent", fn);
-  llvm::Value* start = b_.CreateLShr(hash, table.shift);
+  llvm::Value* start = b_.CreateLShr(full, hash.shift);
   b_.CreateBr(probe);
 
   b_.SetInsertPoint(probe);
@@ -298,21 +296,19 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
   b_.SetInsertPoint(occupied);
   llvm::Value* sw0 = b_.CreateAlignedLoad(i64_, slot, llvm::Align(32));
   llvm::Value* sw1 = b_.CreateAlignedLoad(i64_, b_.CreateGEP(i8_, slot, I64(8)), llvm::Align(8));
+  llvm::Value* ssys = b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(28)), llvm::Align(4));
   llvm::Value* same =
-      b_.CreateAnd(b_.CreateICmpEQ(b_.CreateZExt(len, i64_), n),
-                   b_.CreateAnd(b_.CreateICmpEQ(sw0, w0), b_.CreateICmpEQ(sw1, w1)));
+      b_.CreateAnd({b_.CreateICmpEQ(b_.CreateZExt(len, i64_), n), b_.CreateICmpEQ(sw0, w0),
+                    b_.CreateICmpEQ(sw1, w1), b_.CreateICmpEQ(ssys, system)});
   b_.CreateCondBr(same, same_words, next);
 
   b_.SetInsertPoint(same_words);
   if (keys == nullptr) {
     b_.CreateBr(found);  // every key here is at most 16 bytes: the words are the key
   } else {
+    auto* compare_middle = llvm::BasicBlock::Create(ctx_, "compare_middle", fn);
     b_.CreateCondBr(b_.CreateICmpUGT(n, I64(16)), compare_middle, found);
-  }
-  b_.SetInsertPoint(compare_middle);
-  if (keys == nullptr) {
-    b_.CreateUnreachable();
-  } else {
+    b_.SetInsertPoint(compare_middle);
     llvm::Value* key_off = b_.CreateZExt(
         b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(24)), llvm::Align(8)), i64_);
     llvm::Value* key_middle = b_.CreateGEP(i8_, keys, b_.CreateAdd(key_off, I64(8)));
@@ -330,23 +326,20 @@ llvm::Function* Emitter::EmitLookup(const SystemTable& table, size_t index) {
 
   b_.SetInsertPoint(absent);
   b_.CreateRet(I32(0));
-  return fn;
 }
 
 // The class of one coding (system, system_len, code, code_len), both
 // non-empty: which of the policy's systems of this field its URI is
-// (length, then bytes), then that system's table. Emitted once per field
-// and shared by every agreement.
+// (length, then bytes), then that system's inline compares or the field's
+// hash table. Emitted once per field and shared by every agreement.
 llvm::Function* Emitter::EmitClassifier(Field field) {
-  std::vector<size_t> systems;
-  for (size_t s = 0; s < tables_.systems.size(); ++s) {
-    if (tables_.systems[s].field == field) systems.push_back(s);
+  std::vector<const SystemTable*> systems;
+  for (const SystemTable& s : tables_.systems) {
+    if (s.field == field) systems.push_back(&s);
   }
   if (systems.empty()) return nullptr;
-  std::vector<llvm::Function*> lookups;
-  for (size_t s : systems) lookups.push_back(EmitLookup(tables_.systems[s], s));
 
-  const char* name =
+  std::string name =
       field == Field::Codings ? "caldicott.classify.coding" : "caldicott.classify.label";
   auto* fn = llvm::Function::Create(llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, i64_}, false),
                                     llvm::GlobalValue::InternalLinkage, name, m_);
@@ -359,18 +352,34 @@ llvm::Function* Emitter::EmitClassifier(Field field) {
   llvm::Value* words = b_.CreateCall(key_fn_, {code, code_len});
   llvm::Value* w0 = b_.CreateExtractValue(words, {0});
   llvm::Value* w1 = b_.CreateExtractValue(words, {1});
-  for (size_t k = 0; k < systems.size(); ++k) {
-    const SystemTable& table = tables_.systems[systems[k]];
+
+  const FieldHash& hash = tables_.HashOf(field);
+  llvm::BasicBlock* probe = nullptr;
+  llvm::PHINode* probe_system = nullptr;
+  if (!hash.slots.empty()) {
+    llvm::BasicBlock* here = b_.GetInsertBlock();
+    probe = llvm::BasicBlock::Create(ctx_, "probe.entry", fn);
+    b_.SetInsertPoint(probe);
+    probe_system = b_.CreatePHI(i32_, systems.size(), "system");
+    EmitProbe(hash, name, code, code_len, w0, w1, probe_system);
+    b_.SetInsertPoint(here);
+  }
+  for (const SystemTable* table : systems) {
     auto* same_len = llvm::BasicBlock::Create(ctx_, "system.len", fn);
     auto* hit = llvm::BasicBlock::Create(ctx_, "system.hit", fn);
     auto* miss = llvm::BasicBlock::Create(ctx_, "system.miss", fn);
-    b_.CreateCondBr(b_.CreateICmpEQ(system_len, I64(table.uri.size())), same_len, miss);
+    b_.CreateCondBr(b_.CreateICmpEQ(system_len, I64(table->uri.size())), same_len, miss);
     b_.SetInsertPoint(same_len);
-    llvm::GlobalVariable* uri = Bytes("caldicott.system", table.uri, 1);
-    llvm::Value* cmp = b_.CreateCall(bcmp_, {system, uri, I64(table.uri.size())});
+    llvm::GlobalVariable* uri = Bytes("caldicott.system", table->uri, 1);
+    llvm::Value* cmp = b_.CreateCall(bcmp_, {system, uri, I64(table->uri.size())});
     b_.CreateCondBr(b_.CreateICmpEQ(cmp, I32(0)), hit, miss);
     b_.SetInsertPoint(hit);
-    b_.CreateRet(b_.CreateCall(lookups[k], {code, code_len, w0, w1}));
+    if (table->hashed) {
+      probe_system->addIncoming(I32(table->index), hit);
+      b_.CreateBr(probe);
+    } else {
+      b_.CreateRet(EmitInlineCompares(*table, code_len, w0, w1));
+    }
     b_.SetInsertPoint(miss);
   }
   b_.CreateRet(I32(0));

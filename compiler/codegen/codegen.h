@@ -63,7 +63,8 @@ std::string HostCpu();
 
 // The hash the tables are built with, exposed so tests can check that the
 // emitted code computes the same one.
-uint64_t HashCode(const char* data, size_t size);
+// `system` is the code's system's number among those of its field.
+uint64_t HashCode(uint32_t system, const char* data, size_t size);
 
 }  // namespace caldicott::codegen
 

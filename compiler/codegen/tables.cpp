@@ -45,34 +45,39 @@ KeyWords WordsOf(std::string_view code) {
 // Multiplicative hashing: the index is the top bits of the product, which
 // every bit of the key reaches. Codes longer than 16 bytes also fold in
 // their middle words.
-uint64_t HashCode(const char* p, size_t n) {
+uint64_t HashCode(uint32_t system, const char* p, size_t n) {
   KeyWords k = WordsOf(std::string_view(p, n));
-  uint64_t h = k.w0 ^ n;
+  uint64_t h = k.w0 ^ n ^ (uint64_t{system} << 40);
   for (size_t i = 8; i + 8 < n; i += 8) h = (h ^ Load64(p + i)) * kHashK2;
   return (h ^ std::rotl(k.w1 * kHashK1, 31)) * kHashK2;
 }
 
 namespace {
 
-// Builds the hash table of `table` (its codes already set).
-void BuildSlots(SystemTable& table) {
-  size_t capacity = std::bit_ceil(std::max<size_t>(8, table.codes.size() * 4 / 3 + 1));
+// Builds a field's hash table over its hashed systems.
+void BuildHash(const std::vector<const SystemTable*>& systems, FieldHash& hash) {
+  size_t count = 0;
+  for (const SystemTable* t : systems) count += t->codes.size();
+  if (count == 0) return;
+  size_t capacity = std::bit_ceil(std::max<size_t>(8, count * 4 / 3 + 1));
   if (capacity > (size_t{1} << 31)) throw std::length_error("code table too large");
-  table.shift = 64 - static_cast<uint32_t>(std::countr_zero(capacity));
-  table.slots.assign(capacity, Slot{});
-  for (const auto& [code, cls] : table.codes) {
-    KeyWords k = WordsOf(code);
-    Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), cls, 0, 0};
-    if (code.size() > 16) {
-      if (table.keys.size() + code.size() > UINT32_MAX) {
-        throw std::length_error("code table too large");
+  hash.shift = 64 - static_cast<uint32_t>(std::countr_zero(capacity));
+  hash.slots.assign(capacity, Slot{});
+  for (const SystemTable* t : systems) {
+    for (const auto& [code, cls] : t->codes) {
+      KeyWords k = WordsOf(code);
+      Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), cls, 0, t->index};
+      if (code.size() > 16) {
+        if (hash.keys.size() + code.size() > UINT32_MAX) {
+          throw std::length_error("code table too large");
+        }
+        s.key_off = static_cast<uint32_t>(hash.keys.size());
+        hash.keys += code;
       }
-      s.key_off = static_cast<uint32_t>(table.keys.size());
-      table.keys += code;
+      size_t i = HashCode(t->index, code.data(), code.size()) >> hash.shift;
+      while (hash.slots[i].len != 0) i = (i + 1) & (capacity - 1);
+      hash.slots[i] = s;
     }
-    size_t i = HashCode(code.data(), code.size()) >> table.shift;
-    while (table.slots[i].len != 0) i = (i + 1) & (capacity - 1);
-    table.slots[i] = s;
   }
 }
 
@@ -114,10 +119,12 @@ PolicyTables BuildPolicyTables(const ir::Policy& policy, uint32_t inline_limit) 
   PolicyTables t;
   t.classes.emplace_back();  // class 0: in no set
   std::map<std::vector<SetKey>, uint32_t> class_of;
+  uint32_t per_field[2] = {0, 0};
   for (auto& [where, table] : codes) {
     SystemTable st;
     st.field = where.first;
     st.uri = where.second;
+    st.index = per_field[static_cast<int>(st.field)]++;
     st.codes.reserve(table.size());
     for (auto& [code, keys] : table) {
       auto [it, added] = class_of.try_emplace(keys, static_cast<uint32_t>(t.classes.size()));
@@ -128,8 +135,15 @@ PolicyTables BuildPolicyTables(const ir::Policy& policy, uint32_t inline_limit) 
     // Inline compares only for a few codes that the key words hold whole.
     bool short_codes = std::all_of(st.codes.begin(), st.codes.end(),
                                    [](const auto& c) { return c.first.size() <= 16; });
-    if (st.codes.size() > inline_limit || !short_codes) BuildSlots(st);
+    st.hashed = st.codes.size() > inline_limit || !short_codes;
     t.systems.push_back(std::move(st));
+  }
+  for (Field f : {Field::Codings, Field::Labels}) {
+    std::vector<const SystemTable*> hashed;
+    for (const SystemTable& s : t.systems) {
+      if (s.field == f && s.hashed) hashed.push_back(&s);
+    }
+    BuildHash(hashed, t.hashes[static_cast<int>(f)]);
   }
   return t;
 }
@@ -166,22 +180,25 @@ AgreementAtoms BuildAgreementAtoms(const ir::Policy& policy, ir::AgreementId a,
   return t;
 }
 
-uint32_t Lookup(const SystemTable& table, std::string_view code, uint32_t* probes) {
+uint32_t Lookup(const PolicyTables& tables, const SystemTable& table, std::string_view code,
+                uint32_t* probes) {
   if (code.empty()) return 0;
-  if (table.slots.empty()) {
+  if (!table.hashed) {
     auto it = std::lower_bound(table.codes.begin(), table.codes.end(), code,
                                [](const auto& e, std::string_view c) { return e.first < c; });
     return it != table.codes.end() && it->first == code ? it->second : 0;
   }
+  const FieldHash& hash = tables.HashOf(table.field);
   KeyWords k = WordsOf(code);
-  size_t mask = table.slots.size() - 1;
-  for (size_t i = HashCode(code.data(), code.size()) >> table.shift;; i = (i + 1) & mask) {
+  size_t mask = hash.slots.size() - 1;
+  for (size_t i = HashCode(table.index, code.data(), code.size()) >> hash.shift;;
+       i = (i + 1) & mask) {
     if (probes != nullptr) ++*probes;
-    const Slot& s = table.slots[i];
+    const Slot& s = hash.slots[i];
     if (s.len == 0) return 0;
-    if (s.len == code.size() && s.w0 == k.w0 && s.w1 == k.w1 &&
+    if (s.len == code.size() && s.system == table.index && s.w0 == k.w0 && s.w1 == k.w1 &&
         (code.size() <= 16 ||
-         std::memcmp(code.data() + 8, table.keys.data() + s.key_off + 8, code.size() - 16) == 0)) {
+         std::memcmp(code.data() + 8, hash.keys.data() + s.key_off + 8, code.size() - 16) == 0)) {
       return s.cls;
     }
   }

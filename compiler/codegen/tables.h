@@ -40,7 +40,7 @@ struct Slot {
   uint32_t len = 0;
   uint32_t cls = 0;      // the code's class (see PolicyTables)
   uint32_t key_off = 0;  // into `keys`, for codes longer than 16 bytes
-  uint32_t pad = 0;
+  uint32_t system = 0;   // SystemTable::index of the code's system
 };
 static_assert(sizeof(Slot) == 32);
 
@@ -48,11 +48,18 @@ static_assert(sizeof(Slot) == 32);
 struct SystemTable {
   Field field = Field::Codings;
   std::string uri;
+  uint32_t index = 0;  // among its field's systems; part of each code's key
   // Sorted by code: what the inline compares or the hash table hold.
   std::vector<std::pair<std::string, uint32_t>> codes;  // code, class
-  // The hash table (empty when the codes are compared inline): a power of
-  // two slots, indexed by the top `64 - shift` bits of the hash.
-  std::vector<Slot> slots;
+  bool hashed = false;  // in its field's hash table, or compared inline
+};
+
+// One open-addressed hash table per field for the codes of all its hashed
+// systems, keyed by (system index, code): a power of two slots, indexed by
+// the top `64 - shift` bits of the hash, so that one probe loop serves
+// every system.
+struct FieldHash {
+  std::vector<Slot> slots;  // empty when no system of the field is hashed
   uint32_t shift = 64;
   std::string keys;  // the codes longer than 16 bytes, concatenated
 };
@@ -68,7 +75,9 @@ using SetKey = std::pair<uint32_t, Field>;
 // agreement needs only a mask per class.
 struct PolicyTables {
   std::vector<SystemTable> systems;          // sorted by (field, uri)
+  FieldHash hashes[2];                       // by Field
   std::vector<std::vector<SetKey>> classes;  // classes[0] is empty
+  const FieldHash& HashOf(Field f) const { return hashes[static_cast<int>(f)]; }
 };
 
 // The atoms of one agreement and the mask of each class.
@@ -90,10 +99,11 @@ PolicyTables BuildPolicyTables(const ir::Policy& policy, uint32_t inline_limit);
 AgreementAtoms BuildAgreementAtoms(const ir::Policy& policy, ir::AgreementId a,
                                    const PolicyTables& tables);
 
-// The class a table gives a code (0 when none), by probing the hash table
-// exactly as the emitted code does, or by the sorted list; `probes` (if
-// given) counts the slots looked at.
-uint32_t Lookup(const SystemTable& table, std::string_view code, uint32_t* probes = nullptr);
+// The class a system's table gives a code (0 when none), by probing its
+// field's hash table exactly as the emitted code does, or by the sorted
+// list; `probes` (if given) counts the slots looked at.
+uint32_t Lookup(const PolicyTables& tables, const SystemTable& table, std::string_view code,
+                uint32_t* probes = nullptr);
 
 }  // namespace caldicott::codegen
 

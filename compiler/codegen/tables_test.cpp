@@ -16,7 +16,7 @@
 namespace caldicott::codegen {
 namespace {
 
-SystemTable TableOf(const std::set<std::string>& codes, uint32_t inline_limit) {
+PolicyTables TablesOf(const std::set<std::string>& codes, uint32_t inline_limit) {
   ir::Policy p;
   p.code_sets.push_back({"g", {{"http://snomed.info/sct", {codes.begin(), codes.end()}}}});
   ir::Cond c;
@@ -25,7 +25,7 @@ SystemTable TableOf(const std::set<std::string>& codes, uint32_t inline_limit) {
   PolicyTables t = BuildPolicyTables(p, inline_limit);
   EXPECT_EQ(t.systems.size(), 1u);
   EXPECT_EQ(t.classes.size(), 2u);  // none, and the group's
-  return t.systems.at(0);
+  return t;
 }
 
 TEST(Tables, KeyWordsHoldShortCodesWhole) {
@@ -63,27 +63,29 @@ TEST(Tables, EveryCodeFoundNothingElse) {
   // sorted list that the emitted code compares inline.
   for (uint32_t limit : {4u, 100000u}) {
     if (limit > 4) codes = short_codes;
-    SystemTable t = TableOf(codes, limit);
-    EXPECT_EQ(t.slots.empty(), limit > 4);
+    PolicyTables tables = TablesOf(codes, limit);
+    const SystemTable& t = tables.systems.at(0);
+    EXPECT_EQ(t.hashed, limit == 4);
+    EXPECT_EQ(tables.HashOf(Field::Codings).slots.empty(), limit > 4);
     for (const std::string& code : codes) {
-      ASSERT_EQ(Lookup(t, code), 1u) << code;
+      ASSERT_EQ(Lookup(tables, t, code), 1u) << code;
       // Near misses: one byte changed anywhere, one byte more, one less.
       for (size_t at = 0; at < code.size(); ++at) {
         std::string other = code;
         other[at] = other[at] == '9' ? '0' : static_cast<char>(other[at] + 1);
         if (!codes.count(other)) {
-          ASSERT_EQ(Lookup(t, other), 0u) << other;
+          ASSERT_EQ(Lookup(tables, t, other), 0u) << other;
         }
       }
       if (!codes.count(code + "0")) {
-        ASSERT_EQ(Lookup(t, code + "0"), 0u);
+        ASSERT_EQ(Lookup(tables, t, code + "0"), 0u);
       }
       std::string shorter = code.substr(0, code.size() - 1);
       if (!codes.count(shorter)) {
-        ASSERT_EQ(Lookup(t, shorter), 0u);
+        ASSERT_EQ(Lookup(tables, t, shorter), 0u);
       }
     }
-    EXPECT_EQ(Lookup(t, ""), 0u);
+    EXPECT_EQ(Lookup(tables, t, ""), 0u);
   }
 }
 
@@ -96,19 +98,21 @@ TEST(Tables, ProbesStayShortAtFullScale) {
     if (item % 5 == 0) code = std::to_string(item) + "1000000" + "10" + std::to_string(item % 10);
     codes.insert(code);
   }
-  SystemTable t = TableOf(codes, 4);
+  PolicyTables tables = TablesOf(codes, 4);
+  const SystemTable& t = tables.systems.at(0);
   uint64_t probes = 0, worst = 0;
   for (const std::string& code : codes) {
     uint32_t n = 0;
-    ASSERT_EQ(Lookup(t, code, &n), 1u);
+    ASSERT_EQ(Lookup(tables, t, code, &n), 1u);
     probes += n;
     worst = std::max<uint64_t>(worst, n);
   }
   double mean = static_cast<double>(probes) / static_cast<double>(codes.size());
   // Linear probing at a load factor of at most 3/4 expects about 2.5.
   EXPECT_LT(mean, 3.0) << "worst " << worst;
-  std::printf("300000 codes in %zu slots: %.2f probes on average, %llu at worst\n", t.slots.size(),
-              mean, static_cast<unsigned long long>(worst));
+  std::printf("300000 codes in %zu slots: %.2f probes on average, %llu at worst\n",
+              tables.HashOf(Field::Codings).slots.size(), mean,
+              static_cast<unsigned long long>(worst));
 }
 
 TEST(Tables, ClassesAreSharedAcrossAgreements) {
@@ -135,7 +139,7 @@ TEST(Tables, ClassesAreSharedAcrossAgreements) {
   PolicyTables t = BuildPolicyTables(p, 4);
   ASSERT_EQ(t.classes.size(), 4u);  // none; {a}; {a, b}; {b}
   const SystemTable& s = t.systems.at(0);
-  uint32_t c1 = Lookup(s, "1"), c2 = Lookup(s, "2"), c3 = Lookup(s, "3");
+  uint32_t c1 = Lookup(t, s, "1"), c2 = Lookup(t, s, "2"), c3 = Lookup(t, s, "3");
   EXPECT_NE(c1, c2);
   EXPECT_NE(c2, c3);
   AgreementAtoms a0 = BuildAgreementAtoms(p, ir::AgreementId{0}, t);
@@ -146,6 +150,34 @@ TEST(Tables, ClassesAreSharedAcrossAgreements) {
   EXPECT_EQ(a1.masks[c1], 0u);
   EXPECT_EQ(a1.masks[c3], 1u);
   EXPECT_EQ(a0.masks[0], 0u);
+}
+
+TEST(Tables, OneHashTablePerFieldKeyedBySystem) {
+  // The same codes in two systems, in different groups: one hash table for
+  // the codings, and a code's class depends on its system.
+  ir::Policy p;
+  std::vector<std::string> codes;
+  for (int i = 0; i < 50; ++i) codes.push_back(std::to_string(100000 + i * 7));
+  p.code_sets.push_back({"a", {{"http://snomed.info/sct", codes}}});
+  p.code_sets.push_back({"b", {{"http://read.info/readv2", codes}}});
+  for (uint32_t set = 0; set < 2; ++set) {
+    ir::Cond c;
+    c.op = ir::CondOp::CodeIn;
+    c.a = set;
+    p.conds.push_back(c);
+  }
+  PolicyTables t = BuildPolicyTables(p, 4);
+  ASSERT_EQ(t.systems.size(), 2u);
+  EXPECT_TRUE(t.systems[0].hashed && t.systems[1].hashed);
+  EXPECT_NE(t.systems[0].index, t.systems[1].index);
+  EXPECT_EQ(t.HashOf(Field::Codings).slots.size(), 256u);  // 100 codes at most 3/4 full
+  EXPECT_TRUE(t.HashOf(Field::Labels).slots.empty());
+  for (const std::string& code : codes) {
+    uint32_t in_a = Lookup(t, t.systems[0], code), in_b = Lookup(t, t.systems[1], code);
+    EXPECT_NE(in_a, 0u);
+    EXPECT_NE(in_b, 0u);
+    EXPECT_NE(in_a, in_b);
+  }
 }
 
 }  // namespace
