@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
 
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Config/llvm-config.h>
@@ -86,13 +87,6 @@ std::unique_ptr<llvm::TargetMachine> MakeTargetMachine(const Options& options, s
   return tm;
 }
 
-// Either half of a condition's truth: certainly true (t) and certainly
-// false (f). Unknown is neither.
-struct Truth {
-  llvm::Value* t;
-  llvm::Value* f;
-};
-
 class Emitter {
  public:
   Emitter(llvm::Module& module, const ir::Policy& policy, const Options& options)
@@ -136,8 +130,11 @@ class Emitter {
   // Per agreement.
   const AgreementAtoms* atoms_ = nullptr;
   llvm::GlobalVariable* masks_ = nullptr;
-  std::vector<llvm::Value*> acc_;     // the mask words after both scans
-  std::map<uint32_t, Truth> truths_;  // per CondId
+  std::vector<llvm::Value*> acc_;                              // the mask words after both scans
+  std::map<std::pair<uint32_t, bool>, llvm::Value*> certain_;  // per (CondId, want)
+  std::map<std::tuple<ir::CondOp, uint32_t, uint32_t, caldicott_date>, llvm::Value*> atoms_seen_;
+  llvm::Value* dated_ = nullptr;     // the entry has a date
+  llvm::Value* kind_bit_ = nullptr;  // 1 << kind
   std::vector<ir::WithinInput> within_inputs_;
   llvm::Value *kind_ = nullptr, *status_ = nullptr, *date_ = nullptr, *within_ = nullptr;
 
@@ -173,7 +170,10 @@ class Emitter {
   llvm::Function* EmitClassifier(Field field);
   void EmitScan(Field field, llvm::Value* items, llvm::Value* count, llvm::BasicBlock* malformed);
   llvm::Value* Bit(uint32_t atom);
-  Truth Eval(ir::CondId id);
+  llvm::Value* Atom(const ir::Cond& c);
+  llvm::Value* Certain(ir::CondId id, bool want);
+  llvm::Value* All(const std::vector<llvm::Value*>& values);
+  llvm::Value* Any(const std::vector<llvm::Value*>& values);
 };
 
 // {w0, w1} = WordsOf(p[0..n)), for n >= 1.
@@ -455,78 +455,125 @@ llvm::Value* Emitter::Bit(uint32_t atom) {
   return b_.CreateICmpNE(b_.CreateAnd(word, I64(uint64_t{1} << (atom % 64))), I64(0));
 }
 
-Truth Emitter::Eval(ir::CondId id) {
-  if (auto it = truths_.find(id.index); it != truths_.end()) return it->second;
-  const ir::Cond& c = policy_.Get(id);
-  llvm::Value* dated = b_.CreateICmpNE(date_, I32(static_cast<uint32_t>(CALDICOTT_NO_DATE)));
-  auto certain = [&](llvm::Value* v) { return Truth{v, b_.CreateNot(v)}; };
-  auto dated_cmp = [&](llvm::Value* v) {
-    return Truth{b_.CreateAnd(dated, v), b_.CreateAnd(dated, b_.CreateNot(v))};
-  };
-  Truth r{};
+// An atom's value for the entry: whether the kind, status, mask bit or
+// date comparison holds. Equal atoms (sections repeat kinds) are emitted
+// once.
+llvm::Value* Emitter::Atom(const ir::Cond& c) {
+  auto key = std::make_tuple(c.op, c.a, c.b, c.date);
+  if (auto it = atoms_seen_.find(key); it != atoms_seen_.end()) return it->second;
+  llvm::Value* v = nullptr;
   switch (c.op) {
-    case ir::CondOp::True:
-      r = {b_.getTrue(), b_.getFalse()};
+    case ir::CondOp::KindIn:
+      v = b_.CreateICmpNE(b_.CreateAnd(kind_bit_, I32(c.a)), I32(0));
       break;
-    case ir::CondOp::And:
-    case ir::CondOp::Or: {
-      bool is_and = c.op == ir::CondOp::And;
-      r = is_and ? Truth{b_.getTrue(), b_.getFalse()} : Truth{b_.getFalse(), b_.getTrue()};
-      for (uint32_t i = 0; i < c.child_count; ++i) {
-        Truth k = Eval(policy_.children[c.first_child + i]);
-        // and: true if all true, false if any false; or: the dual.
-        r = is_and ? Truth{b_.CreateAnd(r.t, k.t), b_.CreateOr(r.f, k.f)}
-                   : Truth{b_.CreateOr(r.t, k.t), b_.CreateAnd(r.f, k.f)};
-      }
-      break;
-    }
-    case ir::CondOp::Not: {
-      Truth k = Eval(policy_.children[c.first_child]);
-      r = {k.f, k.t};
-      break;
-    }
-    case ir::CondOp::KindIn: {
-      llvm::Value* bit = b_.CreateShl(I32(1), kind_);
-      r = certain(b_.CreateICmpNE(b_.CreateAnd(bit, I32(c.a)), I32(0)));
-      break;
-    }
     case ir::CondOp::StatusIs:
-      r = certain(b_.CreateICmpEQ(status_, I32(c.a)));
+      v = b_.CreateICmpEQ(status_, I32(c.a));
       break;
     case ir::CondOp::CodeIn:
-      r = certain(Bit(atoms_->atoms.at({c.a, Field::Codings})));
+      v = Bit(atoms_->atoms.at({c.a, Field::Codings}));
       break;
     case ir::CondOp::LabelIn:
-      r = certain(Bit(atoms_->atoms.at({c.a, Field::Labels})));
+      v = Bit(atoms_->atoms.at({c.a, Field::Labels}));
       break;
     case ir::CondOp::Confidential:
-      r = certain(
-          Bit(atoms_->atoms.at({static_cast<uint32_t>(policy_.code_sets.size()), Field::Labels})));
+      v = Bit(atoms_->atoms.at({static_cast<uint32_t>(policy_.code_sets.size()), Field::Labels}));
       break;
     case ir::CondOp::RecordedWithin: {
       ir::WithinInput in{c.a, static_cast<ir::TimeUnit>(c.b)};
       size_t k =
           std::find(within_inputs_.begin(), within_inputs_.end(), in) - within_inputs_.begin();
       llvm::Value* threshold = b_.CreateLoad(i32_, b_.CreateGEP(i32_, within_, I64(k)));
-      r = dated_cmp(b_.CreateICmpSGE(date_, threshold));
+      v = b_.CreateICmpSGE(date_, threshold);
       break;
     }
     case ir::CondOp::RecordedBefore:
-      r = dated_cmp(b_.CreateICmpSLT(date_, I32(static_cast<uint32_t>(c.date))));
+      v = b_.CreateICmpSLT(date_, I32(static_cast<uint32_t>(c.date)));
       break;
     case ir::CondOp::RecordedAfter:
-      r = dated_cmp(b_.CreateICmpSGT(date_, I32(static_cast<uint32_t>(c.date))));
+      v = b_.CreateICmpSGT(date_, I32(static_cast<uint32_t>(c.date)));
       break;
+    default:
+      throw std::logic_error("not an atom");
   }
-  truths_[id.index] = r;
+  atoms_seen_[key] = v;
+  return v;
+}
+
+// Whether a condition is certainly true (want) or certainly false (!want)
+// for the entry: three-valued logic as two bits, each computed only where a
+// rule needs it (a share needs "certainly true", an exclude "certainly
+// false"). Only `recorded ...` atoms can be unknown: for an undated entry
+// they are neither.
+llvm::Value* Emitter::Certain(ir::CondId id, bool want) {
+  auto key = std::make_pair(id.index, want);
+  if (auto it = certain_.find(key); it != certain_.end()) return it->second;
+  const ir::Cond& c = policy_.Get(id);
+  llvm::Value* r = nullptr;
+  switch (c.op) {
+    case ir::CondOp::True:
+      r = want ? b_.getTrue() : b_.getFalse();
+      break;
+    case ir::CondOp::And:
+    case ir::CondOp::Or: {
+      // and: certainly true when every child is, certainly false when any
+      // is; or: the dual.
+      bool all = (c.op == ir::CondOp::And) == want;
+      std::vector<llvm::Value*> kids;
+      for (uint32_t i = 0; i < c.child_count; ++i) {
+        kids.push_back(Certain(policy_.children[c.first_child + i], want));
+      }
+      r = all ? All(kids) : Any(kids);
+      break;
+    }
+    case ir::CondOp::Not:
+      r = Certain(policy_.children[c.first_child], !want);
+      break;
+    case ir::CondOp::RecordedWithin:
+    case ir::CondOp::RecordedBefore:
+    case ir::CondOp::RecordedAfter: {
+      llvm::Value* v = Atom(c);
+      r = b_.CreateAnd(dated_, want ? v : b_.CreateNot(v));
+      break;
+    }
+    default: {
+      llvm::Value* v = Atom(c);
+      r = want ? v : b_.CreateNot(v);
+    }
+  }
+  certain_[key] = r;
   return r;
+}
+
+llvm::Value* Emitter::All(const std::vector<llvm::Value*>& values) {
+  llvm::Value* r = nullptr;
+  for (llvm::Value* v : values) {
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(v)) {
+      if (k->isZero()) return b_.getFalse();
+      continue;
+    }
+    r = r == nullptr ? v : b_.CreateAnd(r, v);
+  }
+  return r == nullptr ? b_.getTrue() : r;
+}
+
+llvm::Value* Emitter::Any(const std::vector<llvm::Value*>& values) {
+  llvm::Value* r = nullptr;
+  for (llvm::Value* v : values) {
+    if (auto* k = llvm::dyn_cast<llvm::ConstantInt>(v)) {
+      if (!k->isZero()) return b_.getTrue();
+      continue;
+    }
+    r = r == nullptr ? v : b_.CreateOr(r, v);
+  }
+  return r == nullptr ? b_.getFalse() : r;
 }
 
 void Emitter::EmitAgreement(ir::AgreementId a) {
   AgreementAtoms atoms = BuildAgreementAtoms(policy_, a, tables_);
   atoms_ = &atoms;
   within_inputs_ = ir::WithinInputs(policy_, a);
-  truths_.clear();
+  certain_.clear();
+  atoms_seen_.clear();
   masks_ = new llvm::GlobalVariable(
       m_, llvm::ArrayType::get(i64_, atoms.masks.size()), true, llvm::GlobalValue::PrivateLinkage,
       llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(atoms.masks)),
@@ -583,6 +630,8 @@ void Emitter::EmitAgreement(ir::AgreementId a) {
   acc_.assign(atoms.words, I64(0));
   EmitScan(Field::Codings, codings, coding_count, malformed);
   EmitScan(Field::Labels, labels, label_count, malformed);
+  dated_ = b_.CreateICmpNE(date_, I32(static_cast<uint32_t>(CALDICOTT_NO_DATE)), "dated");
+  kind_bit_ = b_.CreateShl(I32(1), kind_, "kind_bit");
 
   // The rules, in statement order: the first exclude that matches (its
   // condition not certainly false), else the first share that matches (its
@@ -593,8 +642,9 @@ void Emitter::EmitAgreement(ir::AgreementId a) {
   std::vector<std::pair<bool, std::pair<llvm::Value*, uint32_t>>> matches;
   for (ir::RuleId r : agreement.rules) {
     const ir::Rule& rule = policy_.Get(r);
-    Truth t = Eval(rule.cond);
-    matches.push_back({rule.exclude, {rule.exclude ? b_.CreateNot(t.f) : t.t, rule.number}});
+    llvm::Value* match =
+        rule.exclude ? b_.CreateNot(Certain(rule.cond, false)) : Certain(rule.cond, true);
+    matches.push_back({rule.exclude, {match, rule.number}});
   }
   for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
     auto [is_exclude, match] = *it;
@@ -652,7 +702,15 @@ std::unique_ptr<llvm::Module> BuildModule(llvm::LLVMContext& ctx, llvm::TargetMa
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  // O2, without the loop and SLP vectorisers and loop unrolling: the code is
+  // scalar bit logic over short data-dependent loops (an entry's codings),
+  // where they find nothing to do and cost a fifth of the compile time.
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = false;
+  tuning.SLPVectorization = false;
+  tuning.LoopUnrolling = false;
+  tuning.LoopInterleaving = false;
+  llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
