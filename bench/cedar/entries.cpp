@@ -1,6 +1,8 @@
 // The batch of entries for the Cedar comparison: see entries.h.
 #include "bench/cedar/entries.h"
 
+#include "compiler/diagnostics/diagnostics.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -320,38 +322,7 @@ std::string CodingKey(std::string_view system, std::string_view code) {
 }
 
 std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    unsigned char u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-  return out;
+  return "\"" + diag::JsonEscape(text) + "\"";
 }
 
 namespace {
