@@ -24,7 +24,7 @@ constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCo
 // One clinical item: what one entry records, as two or three SNOMED CT
 // concepts of the demonstration schema (the concept recorded, then broader
 // or related concepts a record also carries for it). The table is the one
-// of bench/interp_bench.cpp, so that the two benchmarks decide the same mix.
+// of bench/decide_bench.cpp, so that the two benchmarks decide the same mix.
 struct Item {
   caldicott_kind kind;
   int weight;  // relative frequency within its kind

@@ -1,7 +1,7 @@
 // The entries that Caldicott and the Cedar peer both decide (bench/cedar).
 //
 // A deterministic batch in the proportions of a GP record, built the way
-// bench/interp_bench.cpp builds its batch: the kind by frequency, then a
+// bench/decide_bench.cpp builds its batch: the kind by frequency, then a
 // clinical item of that kind by weight, each with two or three SNOMED CT
 // codings from the demonstration schema (codes in the groups the agreements
 // name and codes in no group), some with an ICD-10 or Read v2 coding as
