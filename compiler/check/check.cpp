@@ -69,7 +69,12 @@ bool EqualIgnoringCase(std::string_view a, std::string_view b) {
 
 // Why `code` is not a valid code of the system named `system`, if it is not.
 std::optional<std::string> FormatProblem(std::string_view system, const std::string& code) {
-  auto matches = [&](const char* pattern) { return std::regex_match(code, std::regex(pattern)); };
+  // Each pattern is compiled once, not once per code checked.
+  static const std::regex kIcd10(
+      R"([A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?|[A-Z][0-9]{2}-[A-Z][0-9]{2}|[IVX]+)");
+  static const std::regex kRead(R"([0-9A-Za-z]{1,5}\.{0,4})");
+  static const std::regex kLoinc(R"((L[APG])?[0-9]{1,8}-[0-9])");
+  auto matches = [&](const std::regex& pattern) { return std::regex_match(code, pattern); };
   if (system == "snomed" || system == "dmd") {
     if (auto p = schema::SctidProblem(code)) {
       if (code.find('E') != std::string::npos && code.find('.') != std::string::npos) {
@@ -78,16 +83,16 @@ std::optional<std::string> FormatProblem(std::string_view system, const std::str
       return *p;
     }
   } else if (system == "icd10") {
-    if (!matches(R"([A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?|[A-Z][0-9]{2}-[A-Z][0-9]{2}|[IVX]+)")) {
+    if (!matches(kIcd10)) {
       return "an ICD-10 code is a letter and two characters, then optionally `.` and up to four "
              "more (E11, E11.9)";
     }
   } else if (system == "readv2" || system == "ctv3") {
-    if (!matches(R"([0-9A-Za-z]{1,5}\.{0,4})") || code.size() != 5) {
+    if (!matches(kRead) || code.size() != 5) {
       return "a Read code has five characters, padded with dots (C10.., C10E.)";
     }
   } else if (system == "loinc") {
-    if (!matches(R"((L[APG])?[0-9]{1,8}-[0-9])")) {
+    if (!matches(kLoinc)) {
       return "a LOINC code is digits, `-` and a check digit (2345-7)";
     }
   }
