@@ -52,6 +52,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/common/gp_record.h"
+#include "bench/common/summary.h"
 #include "caldicott/caldicott.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/diagnostics/diagnostics.h"
@@ -64,141 +66,10 @@
 
 namespace {
 
-constexpr const char* kSnomed = "http://snomed.info/sct";
-constexpr const char* kConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
-constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-
-// One clinical item: what one entry records, as two or three SNOMED CT
-// concepts of the demonstration schema (the concept recorded, then broader
-// or related concepts a record also carries for it).
-struct Item {
-  caldicott_kind kind;
-  int weight;  // relative frequency within its kind
-  std::array<const char*, 3> codes;
-  const char* label;  // an ActCode sensitivity label it is sometimes recorded with, or nullptr
-};
-
-// clang-format off
-constexpr Item kItems[] = {
-    // Problems: diabetes and its complications (std:clinical diabetes, lower_limb).
-    {CALDICOTT_KIND_PROBLEM, 8, {"44054006", "73211009", "422014003"}, nullptr},  // type 2 diabetes
-    {CALDICOTT_KIND_PROBLEM, 3, {"46635009", "73211009", "420868002"}, nullptr},  // type 1 diabetes
-    {CALDICOTT_KIND_PROBLEM, 2, {"371087003", "280137006", "95345008"}, nullptr}, // diabetic foot ulcer
-    {CALDICOTT_KIND_PROBLEM, 2, {"424736006", "230572002", nullptr}, nullptr},    // diabetic neuropathy
-    {CALDICOTT_KIND_PROBLEM, 1, {"4855003", "25093002", nullptr}, nullptr},       // diabetic retinopathy
-    // Feet, legs and circulation.
-    {CALDICOTT_KIND_PROBLEM, 3, {"400200009", "400097005", "17790008"}, nullptr}, // ingrowing toenail
-    {CALDICOTT_KIND_PROBLEM, 2, {"65358001", "122480009", "88562000"}, nullptr},  // hallux valgus
-    {CALDICOTT_KIND_PROBLEM, 2, {"403059006", "414941008", nullptr}, nullptr},    // onychomycosis
-    {CALDICOTT_KIND_PROBLEM, 2, {"400047006", "27550009", nullptr}, nullptr},     // peripheral vascular disease
-    {CALDICOTT_KIND_PROBLEM, 1, {"63491006", "399957001", nullptr}, nullptr},     // intermittent claudication
-    // Arthritis.
-    {CALDICOTT_KIND_PROBLEM, 4, {"239873007", "396275006", "3723001"}, nullptr},  // osteoarthritis of knee
-    {CALDICOTT_KIND_PROBLEM, 2, {"69896004", "3723001", nullptr}, nullptr},       // rheumatoid arthritis
-    {CALDICOTT_KIND_PROBLEM, 2, {"24595009", "90560007", nullptr}, nullptr},      // primary gout
-    // Long-term conditions that no agreement here names: in no group they use.
-    {CALDICOTT_KIND_PROBLEM, 6, {"59621000", "38341003", nullptr}, nullptr},      // essential hypertension
-    {CALDICOTT_KIND_PROBLEM, 5, {"195967001", "389145006", "50043002"}, nullptr}, // asthma
-    {CALDICOTT_KIND_PROBLEM, 2, {"13645005", "50043002", nullptr}, nullptr},      // COPD
-    {CALDICOTT_KIND_PROBLEM, 2, {"49436004", "56265001", nullptr}, nullptr},      // atrial fibrillation
-    {CALDICOTT_KIND_PROBLEM, 2, {"9014002", "64572001", nullptr}, nullptr},       // psoriasis
-    {CALDICOTT_KIND_PROBLEM, 1, {"84757009", "128613002", nullptr}, nullptr},     // epilepsy
-    // In no group at all.
-    {CALDICOTT_KIND_PROBLEM, 3, {"56265001", "49601007", nullptr}, nullptr},      // heart disease
-    {CALDICOTT_KIND_PROBLEM, 2, {"87628006", "40733004", nullptr}, nullptr},      // bacterial infection
-    {CALDICOTT_KIND_PROBLEM, 2, {"34014006", "40733004", "64572001"}, nullptr},   // viral disease
-    {CALDICOTT_KIND_PROBLEM, 2, {"89765005", "56294008", nullptr}, nullptr},      // tobacco dependence
-    // Mental health and substance misuse (std:sensitive).
-    {CALDICOTT_KIND_PROBLEM, 4, {"35489007", "74732009", nullptr}, "PSY"},        // depressive disorder
-    {CALDICOTT_KIND_PROBLEM, 3, {"21897009", "48694002", "74732009"}, "PSY"},     // anxiety disorder
-    {CALDICOTT_KIND_PROBLEM, 1, {"64905009", "58214004", "74732009"}, "PSY"},     // paranoid schizophrenia
-    {CALDICOTT_KIND_PROBLEM, 1, {"13746004", "74732009", nullptr}, "PSY"},        // bipolar disorder
-    {CALDICOTT_KIND_PROBLEM, 2, {"66590003", "7200002", "66214007"}, nullptr},    // alcohol dependence
-    {CALDICOTT_KIND_PROBLEM, 1, {"75544000", "191816009", nullptr}, nullptr},     // opioid dependence
-    // Sexual health, HIV, legally restricted (withheld everywhere).
-    {CALDICOTT_KIND_PROBLEM, 1, {"240589008", "105629000", "8098009"}, "SEX"},    // chlamydia
-    {CALDICOTT_KIND_PROBLEM, 1, {"33839006", "88594005", "8098009"}, "SEX"},      // genital herpes
-    {CALDICOTT_KIND_PROBLEM, 1, {"91947003", "86406008", nullptr}, "SEX"},        // asymptomatic HIV
-    {CALDICOTT_KIND_PROBLEM, 1, {"87991007", "74732009", nullptr}, nullptr},      // gender identity disorder
-    // Safeguarding.
-    {CALDICOTT_KIND_PROBLEM, 1, {"397940009", "386702006", nullptr}, nullptr},    // victim of child abuse
-
-    // Allergies.
-    {CALDICOTT_KIND_ALLERGY, 4, {"91936005", "416098002", "419199007"}, nullptr}, // penicillin
-    {CALDICOTT_KIND_ALLERGY, 2, {"294505008", "416098002", nullptr}, nullptr},    // amoxicillin
-    {CALDICOTT_KIND_ALLERGY, 1, {"91935009", "414285001", "419199007"}, nullptr}, // peanut
-    {CALDICOTT_KIND_ALLERGY, 1, {"300916003", "419199007", nullptr}, nullptr},    // latex
-
-    // Medication: products and the classes they belong to.
-    {CALDICOTT_KIND_MEDICATION, 6, {"109081006", "384953001", "312064005"}, nullptr}, // metformin
-    {CALDICOTT_KIND_MEDICATION, 3, {"48603004", "81839001", nullptr}, nullptr},       // warfarin
-    {CALDICOTT_KIND_MEDICATION, 1, {"87233003", "84812008", "81839001"}, nullptr},    // LMW heparin
-    {CALDICOTT_KIND_MEDICATION, 4, {"7947003", "373873005", nullptr}, nullptr},       // aspirin
-    {CALDICOTT_KIND_MEDICATION, 4, {"27658006", "373873005", nullptr}, nullptr},      // amoxicillin
-    {CALDICOTT_KIND_MEDICATION, 2, {"796001", "373873005", nullptr}, nullptr},        // digoxin
-
-    // Observations: findings recorded at a consultation.
-    {CALDICOTT_KIND_OBSERVATION, 3, {"47933007", "299478007", "22253000"}, nullptr},  // foot pain
-    {CALDICOTT_KIND_OBSERVATION, 2, {"102576009", "102572006", "267038008"}, nullptr},// oedema of foot
-    {CALDICOTT_KIND_OBSERVATION, 2, {"309537005", "44077006", nullptr}, nullptr},     // numb lower limb
-    {CALDICOTT_KIND_OBSERVATION, 2, {"714664001", "280137006", nullptr}, nullptr},    // foot ulcer risk
-    {CALDICOTT_KIND_OBSERVATION, 3, {"170746002", "73211009", nullptr}, nullptr},     // diabetic on tablets
-    {CALDICOTT_KIND_OBSERVATION, 4, {"22253000", "404684003", nullptr}, nullptr},     // pain
-    {CALDICOTT_KIND_OBSERVATION, 3, {"65124004", "404684003", nullptr}, nullptr},     // swelling
-    {CALDICOTT_KIND_OBSERVATION, 2, {"91019004", "404684003", nullptr}, nullptr},     // paraesthesia
-    {CALDICOTT_KIND_OBSERVATION, 2, {"48694002", "413307004", nullptr}, "PSY"},       // anxiety
-    {CALDICOTT_KIND_OBSERVATION, 1, {"6471006", "225444004", nullptr}, "PSY"},        // suicidal thoughts
-    {CALDICOTT_KIND_OBSERVATION, 1, {"228371004", "228366006", nullptr}, nullptr},    // drug misuser
-    {CALDICOTT_KIND_OBSERVATION, 1, {"165816005", "86406008", nullptr}, "SEX"},       // HIV positive
-    {CALDICOTT_KIND_OBSERVATION, 1, {"704659007", "225915006", nullptr}, nullptr},    // child at risk
-
-    // Procedures.
-    {CALDICOTT_KIND_PROCEDURE, 3, {"394683006", "401191002", "118716003"}, nullptr},  // foot risk assessment
-    {CALDICOTT_KIND_PROCEDURE, 2, {"134388005", "118716003", nullptr}, nullptr},      // monofilament test
-    {CALDICOTT_KIND_PROCEDURE, 2, {"229826007", "385955003", nullptr}, nullptr},      // callus reduction
-    {CALDICOTT_KIND_PROCEDURE, 1, {"27480002", "61661004", "118716003"}, nullptr},    // bunion excision
-    {CALDICOTT_KIND_PROCEDURE, 1, {"81723002", "71388002", nullptr}, nullptr},        // amputation
-    {CALDICOTT_KIND_PROCEDURE, 2, {"409063005", "71388002", nullptr}, nullptr},       // counselling
-    {CALDICOTT_KIND_PROCEDURE, 2, {"409073007", "71388002", nullptr}, nullptr},       // education
-    {CALDICOTT_KIND_PROCEDURE, 1, {"391281002", "10197000", nullptr}, "PSY"},         // MH assessment
-    {CALDICOTT_KIND_PROCEDURE, 1, {"165813002", "71388002", nullptr}, "SEX"},         // HIV antibody test
-    {CALDICOTT_KIND_PROCEDURE, 1, {"386639001", "57797005", nullptr}, "SEX"},         // termination
-    {CALDICOTT_KIND_PROCEDURE, 1, {"425866000", "63487001", nullptr}, nullptr},       // IVF
-
-    // Immunisations: the demonstration schema has no vaccines; products.
-    {CALDICOTT_KIND_IMMUNISATION, 1, {"373873005", "105590001", nullptr}, nullptr},
-
-    // Encounters: reviews and monitoring.
-    {CALDICOTT_KIND_ENCOUNTER, 3, {"170777000", "170742000", nullptr}, nullptr},  // diabetic review
-    {CALDICOTT_KIND_ENCOUNTER, 2, {"394700004", "243120004", nullptr}, nullptr},  // asthma review
-    {CALDICOTT_KIND_ENCOUNTER, 2, {"401191002", "385955003", nullptr}, nullptr},  // foot examination
-    {CALDICOTT_KIND_ENCOUNTER, 1, {"182790007", "243120004", nullptr}, "PSY"},    // psychiatric monitoring
-    {CALDICOTT_KIND_ENCOUNTER, 3, {"243120004", "71388002", nullptr}, nullptr},   // regime / therapy
-
-    // Documents and referrals.
-    {CALDICOTT_KIND_DOCUMENT, 2, {"3457005", "71388002", nullptr}, nullptr},
-    {CALDICOTT_KIND_DOCUMENT, 1, {"183524004", "3457005", nullptr}, "PSY"},
-    {CALDICOTT_KIND_REFERRAL, 2, {"308451001", "3457005", nullptr}, nullptr},     // podiatrist
-    {CALDICOTT_KIND_REFERRAL, 1, {"308459004", "3457005", nullptr}, nullptr},     // psychologist
-    {CALDICOTT_KIND_REFERRAL, 1, {"183524004", "3457005", nullptr}, "PSY"},       // psychiatry
-
-    // Family history, care plans, alerts.
-    {CALDICOTT_KIND_FAMILY_HISTORY, 1, {"73211009", "417662000", nullptr}, nullptr},
-    {CALDICOTT_KIND_FAMILY_HISTORY, 1, {"230690007", "417662000", nullptr}, nullptr},
-    {CALDICOTT_KIND_CARE_PLAN, 1, {"713150007", "385955003", nullptr}, nullptr},
-    {CALDICOTT_KIND_CARE_PLAN, 1, {"24172008", "243120004", nullptr}, "PSY"},
-    {CALDICOTT_KIND_ALERT, 1, {"225444004", "6471006", nullptr}, "PSY"},          // at risk of suicide
-    {CALDICOTT_KIND_ALERT, 1, {"707087005", "225915006", nullptr}, nullptr},      // domestic violence risk
-    {CALDICOTT_KIND_ALERT, 1, {"91936005", "416098002", nullptr}, nullptr},       // penicillin allergy
-};
-
-// Entries per thousand by kind, roughly as in a GP record.
-constexpr std::array<int, CALDICOTT_KIND_COUNT> kKindPerMille = {
-    /* problem */ 170, /* allergy */ 15, /* medication */ 260, /* observation */ 250,
-    /* procedure */ 60, /* immunisation */ 40, /* encounter */ 120, /* document */ 40,
-    /* referral */ 20, /* family history */ 10, /* care plan */ 5, /* alert */ 10,
-    /* device */ 0, /* other */ 0};
-// clang-format on
+using caldicott::bench::Coding;
+using caldicott::bench::kActCode;
+using caldicott::bench::kConfidentiality;
+using caldicott::bench::kSnomed;
 
 // The batch: entries and the codings they point into.
 struct Batch {
@@ -206,66 +77,19 @@ struct Batch {
   std::vector<caldicott_entry> entries;
 };
 
-// splitmix64: the batch depends only on the seed, on every platform.
-struct Rng {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-};
-
-caldicott_coding Coding(const char* system, const char* code) {
-  return {system, std::strlen(system), code, std::strlen(code)};
-}
-
 Batch MakeBatch(size_t count) {
   Batch b;
   b.codings.reserve(count * 5);
   b.entries.reserve(count);
-  Rng rng{20261125};
-  const caldicott_date first = caldicott_date_from_ymd(2005, 1, 1);
-  const caldicott_date last = caldicott_date_from_ymd(2026, 5, 31);
+  caldicott::bench::Rng rng{20261125};
   for (size_t n = 0; n < count; ++n) {
-    // The kind, then an item of that kind by weight.
-    uint32_t k = rng.Below(1000);
-    int kind = 0;
-    while (k >= static_cast<uint32_t>(kKindPerMille[kind])) k -= kKindPerMille[kind++];
-    int total = 0;
-    for (const Item& item : kItems) total += item.kind == kind ? item.weight : 0;
-    int w = static_cast<int>(rng.Below(static_cast<uint32_t>(total)));
-    const Item* chosen = nullptr;
-    for (const Item& item : kItems) {
-      if (item.kind != kind) continue;
-      if (w < item.weight) {
-        chosen = &item;
-        break;
-      }
-      w -= item.weight;
-    }
+    // The kind, then an item of that kind by weight; 1 in 100 undated.
+    caldicott_kind kind = caldicott::bench::DrawKind(rng);
+    const caldicott::bench::Item* chosen = &caldicott::bench::DrawItem(rng, kind);
     caldicott_entry e{};
     e.kind = static_cast<uint32_t>(kind);
-    switch (kind) {
-      case CALDICOTT_KIND_PROBLEM:
-        e.status = rng.Below(100) < 55 ? CALDICOTT_STATUS_ACTIVE : CALDICOTT_STATUS_INACTIVE;
-        break;
-      case CALDICOTT_KIND_ALLERGY:
-        e.status = rng.Below(100) < 90 ? CALDICOTT_STATUS_ACTIVE : CALDICOTT_STATUS_INACTIVE;
-        break;
-      case CALDICOTT_KIND_MEDICATION:
-        e.status = rng.Below(100) < 35 ? CALDICOTT_STATUS_CURRENT : CALDICOTT_STATUS_PAST;
-        break;
-      default:
-        e.status = CALDICOTT_STATUS_UNKNOWN;
-    }
-    // Recent entries are the commoner: the later of two uniform dates. A
-    // few have no date.
-    uint32_t span = static_cast<uint32_t>(last - first + 1);
-    uint32_t d = std::max(rng.Below(span), rng.Below(span));
-    e.date = rng.Below(100) == 0 ? CALDICOTT_NO_DATE : first + static_cast<caldicott_date>(d);
+    e.status = caldicott::bench::DrawStatus(rng, kind);
+    e.date = caldicott::bench::DrawDate(rng, 1);
     // Two or three codings.
     e.codings = b.codings.data() + b.codings.size();
     for (const char* code : chosen->codes) {
@@ -866,124 +690,54 @@ BENCHMARK(BM_ArtifactFirstLoadInFreshProcess)->Unit(benchmark::kMillisecond)->Us
 
 // ---- the summary: ratios from this run's figures
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+std::string DecideKey(int backend, int agreement, int threads) {
+  return "BM_Decide/backend:" + std::to_string(backend) +
+         "/agreement:" + std::to_string(agreement) + "/" + std::to_string(threads);
 }
 
-double Milliseconds(double t, benchmark::TimeUnit unit) {
-  switch (unit) {
-    case benchmark::kNanosecond:
-      return t * 1e-6;
-    case benchmark::kMicrosecond:
-      return t * 1e-3;
-    case benchmark::kMillisecond:
-      return t;
-    case benchmark::kSecond:
-      return t * 1e3;
-  }
-  return t;
-}
-
-// Passes everything on to the reporter chosen by the flags, and keeps each
-// benchmark's figures (every repetition) for the summary: by wall-clock
-// time, as reported, and by this process's CPU time, which leaves out the
-// time that other processes held the core (this machine is shared).
-class SummaryReporter : public benchmark::BenchmarkReporter {
- public:
-  explicit SummaryReporter(benchmark::BenchmarkReporter* next) : next_(next) {}
-
-  bool ReportContext(const Context& context) override { return next_->ReportContext(context); }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      // Each repetition, or (with --benchmark_report_aggregates_only) the
-      // median of the repetitions.
-      bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-      if ((run.run_type != Run::RT_Iteration && !median) || run.error_occurred) continue;
-      std::string key =
-          run.run_name.function_name + "/" + run.run_name.args + "/" + std::to_string(run.threads);
-      Figures& f = figures_[key];
-      double real = run.GetAdjustedRealTime(), cpu = run.GetAdjustedCPUTime();
-      auto it = run.counters.find("items_per_second");
-      if (it != run.counters.end()) {
-        f.rate.push_back(it->second.value);
-        f.rate_cpu.push_back(it->second.value * real / cpu);
+void PrintSummary(const caldicott::bench::FigureReporter& figures) {
+  bool header = false;
+  for (int a = 0; a < kAgreementCount; ++a) {
+    for (bool cpu : {false, true}) {
+      double r[kBackendCount];
+      for (int b = 0; b < kBackendCount; ++b) r[b] = figures.Get(DecideKey(b, a, 1), cpu, true);
+      if (r[kInterp] == 0 || r[kJit] == 0 || r[kAot] == 0) continue;
+      if (!header) {
+        std::printf("  %-29s %9s %9s %9s %10s %10s\n", "decisions/s, one thread", "interp", "jit",
+                    "aot", "jit/interp", "aot/interp");
+        header = true;
       }
-      f.ms.push_back(Milliseconds(real, run.time_unit));
-      f.ms_cpu.push_back(Milliseconds(cpu, run.time_unit));
+      std::printf("  %-24s %4s %8.2fM %8.2fM %8.2fM %9.1fx %9.1fx\n",
+                  cpu ? "" : kAgreements[a].name, cpu ? "cpu" : "wall", r[kInterp] / 1e6,
+                  r[kJit] / 1e6, r[kAot] / 1e6, r[kJit] / r[kInterp], r[kAot] / r[kInterp]);
     }
-    next_->ReportRuns(runs);
   }
-  void Finalize() override { next_->Finalize(); }
-
-  void PrintSummary() const {
-    if (figures_.empty()) return;
-    std::printf(
-        "\nFrom this run, medians over repetitions. wall: wall-clock time, as above; cpu: this\n"
-        "process's CPU time, without the time other processes held the core.\n");
-    bool header = false;
-    for (int a = 0; a < kAgreementCount; ++a) {
-      for (bool cpu : {false, true}) {
-        double r[kBackendCount];
-        for (int b = 0; b < kBackendCount; ++b) r[b] = Get(DecideKey(b, a, 1), cpu, true);
-        if (r[kInterp] == 0 || r[kJit] == 0 || r[kAot] == 0) continue;
-        if (!header) {
-          std::printf("  %-29s %9s %9s %9s %10s %10s\n", "decisions/s, one thread", "interp", "jit",
-                      "aot", "jit/interp", "aot/interp");
-          header = true;
-        }
-        std::printf("  %-24s %4s %8.2fM %8.2fM %8.2fM %9.1fx %9.1fx\n",
-                    cpu ? "" : kAgreements[a].name, cpu ? "cpu" : "wall", r[kInterp] / 1e6,
-                    r[kJit] / 1e6, r[kAot] / 1e6, r[kJit] / r[kInterp], r[kAot] / r[kInterp]);
-      }
+  for (int a = 0; a < kAgreementCount; ++a) {
+    double one = figures.Get(DecideKey(kJit, a, 1), false, true);
+    double two = figures.Get(DecideKey(kJit, a, 2), false, true);
+    if (one > 0 && two > 0) {
+      std::printf("  jit, two threads, %-24s %8.2fM decisions/s together (wall), %.2fx one\n",
+                  kAgreements[a].name, two / 1e6, two / one);
     }
-    for (int a = 0; a < kAgreementCount; ++a) {
-      double one = Get(DecideKey(kJit, a, 1), false, true);
-      double two = Get(DecideKey(kJit, a, 2), false, true);
-      if (one > 0 && two > 0) {
-        std::printf("  jit, two threads, %-24s %8.2fM decisions/s together (wall), %.2fx one\n",
-                    kAgreements[a].name, two / 1e6, two / one);
-      }
-    }
-    const std::pair<const char*, const char*> latencies[] = {
-        {"BM_CompileToCallable//1", "compile to callable"},
-        {"BM_FrontEnd//1", "  front end"},
-        {"BM_Codegen//1", "  codegen"},
-        {"BM_Link//1", "  link"},
-        {"BM_EngineCompileToFirstDecision//1", "C API recompile + decision"},
-        {"BM_ArtifactLoadToFirstDecision/file:0/1", "artefact load (memory)"},
-        {"BM_ArtifactLoadToFirstDecision/file:1/1", "artefact load (file)"},
-        {"BM_ArtifactRead//1", "  read and check"},
-    };
-    for (const auto& [key, what] : latencies) {
-      double wall = Get(key, false, false), cpu = Get(key, true, false);
-      if (wall > 0) std::printf("  %-28s wall %8.3f ms   cpu %8.3f ms\n", what, wall, cpu);
-    }
-    // Timed by the child; this process's CPU time says nothing about it.
-    double fresh = Get("BM_ArtifactFirstLoadInFreshProcess//1", false, false);
-    if (fresh > 0) std::printf("  %-28s wall %8.3f ms\n", "first load, new process", fresh);
   }
-
- private:
-  struct Figures {
-    std::vector<double> rate, rate_cpu, ms, ms_cpu;
+  const std::pair<const char*, const char*> latencies[] = {
+      {"BM_CompileToCallable//1", "compile to callable"},
+      {"BM_FrontEnd//1", "  front end"},
+      {"BM_Codegen//1", "  codegen"},
+      {"BM_Link//1", "  link"},
+      {"BM_EngineCompileToFirstDecision//1", "C API recompile + decision"},
+      {"BM_ArtifactLoadToFirstDecision/file:0/1", "artefact load (memory)"},
+      {"BM_ArtifactLoadToFirstDecision/file:1/1", "artefact load (file)"},
+      {"BM_ArtifactRead//1", "  read and check"},
   };
-  static std::string DecideKey(int backend, int agreement, int threads) {
-    return "BM_Decide/backend:" + std::to_string(backend) +
-           "/agreement:" + std::to_string(agreement) + "/" + std::to_string(threads);
+  for (const auto& [key, what] : latencies) {
+    double wall = figures.Get(key, false, false), cpu = figures.Get(key, true, false);
+    if (wall > 0) std::printf("  %-28s wall %8.3f ms   cpu %8.3f ms\n", what, wall, cpu);
   }
-  double Get(const std::string& key, bool cpu, bool rate) const {
-    auto it = figures_.find(key);
-    if (it == figures_.end()) return 0;
-    const Figures& f = it->second;
-    return Median(rate ? (cpu ? f.rate_cpu : f.rate) : (cpu ? f.ms_cpu : f.ms));
-  }
-
-  benchmark::BenchmarkReporter* next_;
-  std::map<std::string, Figures> figures_;
-};
+  // Timed by the child; this process's CPU time says nothing about it.
+  double fresh = figures.Get("BM_ArtifactFirstLoadInFreshProcess//1", false, false);
+  if (fresh > 0) std::printf("  %-28s wall %8.3f ms\n", "first load, new process", fresh);
+}
 
 }  // namespace
 
@@ -991,19 +745,5 @@ int main(int argc, char** argv) {
   if (argc == 2 && std::string_view(argv[1]).rfind(kFirstLoad, 0) == 0) {
     return FirstLoad(argv[1] + kFirstLoad.size());
   }
-  // The summary is plain text: not with --benchmark_format=json or csv.
-  bool console = true;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.rfind("--benchmark_format=", 0) == 0 && arg != "--benchmark_format=console") {
-      console = false;
-    }
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  SummaryReporter reporter(benchmark::CreateDefaultDisplayReporter());
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  if (console) reporter.PrintSummary();
-  benchmark::Shutdown();
-  return 0;
+  return caldicott::bench::RunWithSummary(argc, argv, PrintSummary);
 }

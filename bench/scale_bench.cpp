@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/common/gp_record.h"
+#include "bench/common/summary.h"
 #include "caldicott/caldicott.h"
 #include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
@@ -185,28 +187,7 @@ const std::vector<std::string> kBigPath = {"big.dsa"};
 
 // ---- batches
 
-// splitmix64: the batches depend only on the seed, on every platform.
-struct Rng {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-};
-
-// Entries per thousand by kind, roughly as in a GP record (as in
-// decide_bench.cpp).
-constexpr std::array<int, CALDICOTT_KIND_COUNT> kKindPerMille = {
-    /* problem */ 170,    /* allergy */ 15,
-    /* medication */ 260, /* observation */ 250,
-    /* procedure */ 60,   /* immunisation */ 40,
-    /* encounter */ 120,  /* document */ 40,
-    /* referral */ 20,    /* family history */ 10,
-    /* care plan */ 5,    /* alert */ 10,
-    /* device */ 0,       /* other */ 0};
+using caldicott::bench::Rng;
 
 // The codes a batch draws from: `grouped`, codes of the policy's SNOMED CT
 // code sets (a sample of at most kPoolSize when there are more); `other`,
@@ -267,15 +248,11 @@ Batch MakeBatch(const Pools& pools, size_t count, uint64_t seed) {
   b.codings.reserve(count * 4);
   b.entries.reserve(count);
   Rng rng{seed};
-  const caldicott_date first = caldicott_date_from_ymd(2005, 1, 1);
-  const caldicott_date last = caldicott_date_from_ymd(2026, 5, 31);
   auto pick = [&](const std::vector<std::string>& pool) -> const std::string& {
     return pool[rng.Below(static_cast<uint32_t>(pool.size()))];
   };
   for (size_t n = 0; n < count; ++n) {
-    uint32_t k = rng.Below(1000);
-    int kind = 0;
-    while (k >= static_cast<uint32_t>(kKindPerMille[kind])) k -= kKindPerMille[kind++];
+    caldicott_kind kind = caldicott::bench::DrawKind(rng);
     caldicott_entry e{};
     e.kind = static_cast<uint32_t>(kind);
     switch (kind) {
@@ -289,9 +266,7 @@ Batch MakeBatch(const Pools& pools, size_t count, uint64_t seed) {
       default:
         e.status = CALDICOTT_STATUS_UNKNOWN;
     }
-    uint32_t span = static_cast<uint32_t>(last - first + 1);
-    uint32_t d = std::max(rng.Below(span), rng.Below(span));
-    e.date = rng.Below(100) == 0 ? CALDICOTT_NO_DATE : first + static_cast<caldicott_date>(d);
+    e.date = caldicott::bench::DrawDate(rng, 1);
     e.codings = b.codings.data() + b.codings.size();
     uint32_t codings = 1 + rng.Below(3);
     for (uint32_t c = 0; c < codings; ++c) {
@@ -617,111 +592,42 @@ BENCHMARK(BM_ScaleDecide)
 
 // ---- the summary
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// Passes everything on to the reporter chosen by the flags, and keeps each
-// benchmark's figures (every repetition) for the summary: by wall-clock
-// time, as reported, and by this process's CPU time, which leaves out the
-// time that other processes held the core (this machine is shared).
-class SummaryReporter : public benchmark::BenchmarkReporter {
- public:
-  explicit SummaryReporter(benchmark::BenchmarkReporter* next) : next_(next) {}
-  bool ReportContext(const Context& context) override { return next_->ReportContext(context); }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      // Each repetition, or (with --benchmark_report_aggregates_only) the
-      // median of the repetitions.
-      bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-      if ((run.run_type != Run::RT_Iteration && !median) || run.error_occurred) continue;
-      Figures& f = figures_[run.run_name.function_name + "/" + run.run_name.args];
-      double real = run.GetAdjustedRealTime(), cpu = run.GetAdjustedCPUTime();
-      auto it = run.counters.find("items_per_second");
-      if (it != run.counters.end()) {
-        f.rate.push_back(it->second.value);
-        f.rate_cpu.push_back(it->second.value * real / cpu);
-      }
-      if (run.time_unit == benchmark::kMillisecond) {
-        f.ms.push_back(real);
-        f.ms_cpu.push_back(cpu);
-      }
-    }
-    next_->ReportRuns(runs);
-  }
-  void Finalize() override { next_->Finalize(); }
-
-  void PrintSummary() const {
-    if (figures_.empty()) return;  // nothing ran: no fixture to build
+void PrintSummary(const caldicott::bench::FigureReporter& figures) {
+  const Fixture& f = Fixture::Get();
+  if (f.error.empty()) {
     std::printf(
-        "\nFrom this run, medians over repetitions. wall: wall-clock time, as above; cpu: this\n"
-        "process's CPU time, without the time other processes held the core.\n");
-    const Fixture& f = Fixture::Get();
-    if (f.error.empty()) {
-      std::printf(
-          "  clinical_record expands to %zu codes (products %zu, withheld %zu); the policy's "
-          "code sets hold %zu\n",
-          f.clinical_record_codes, f.products_codes, f.withheld_codes, f.policy_codes);
-      std::printf("  first compile, loading the release: %.0f ms (wall)\n", f.first_compile_ms);
-    }
-    const std::pair<const char*, const char*> latencies[] = {
-        {"BM_BigCompileToCallable/", "compile to callable"},
-        {"BM_BigFrontEnd/", "  front end"},
-        {"BM_BigCodegen/", "  codegen"},
-        {"BM_BigLink/", "  link"},
-        {"BM_BigCompileToArtifact/", "compile to artefact bytes"},
-        {"BM_BigSchemaHash/", "  of which the schema hash"},
-    };
-    for (const auto& [key, what] : latencies) {
-      double wall = Get(key, false, false), cpu = Get(key, true, false);
-      if (wall > 0) std::printf("  %-26s wall %7.0f ms   cpu %7.0f ms\n", what, wall, cpu);
-    }
-    for (bool cpu : {false, true}) {
-      double locality = Get("BM_ScaleDecide/policy:0", cpu, true);
-      for (int p = kBig; p < kPolicies; ++p) {
-        double big = Get("BM_ScaleDecide/policy:" + std::to_string(p), cpu, true);
-        if (locality > 0 && big > 0) {
-          std::printf("  decisions/s (%s): locality %.1fM, %s %.1fM: locality / big = %.2f\n",
-                      cpu ? "cpu" : "wall", locality / 1e6, kPolicyNames[p], big / 1e6,
-                      locality / big);
-        }
+        "  clinical_record expands to %zu codes (products %zu, withheld %zu); the policy's "
+        "code sets hold %zu\n",
+        f.clinical_record_codes, f.products_codes, f.withheld_codes, f.policy_codes);
+    std::printf("  first compile, loading the release: %.0f ms (wall)\n", f.first_compile_ms);
+  }
+  const std::pair<const char*, const char*> latencies[] = {
+      {"BM_BigCompileToCallable//1", "compile to callable"},
+      {"BM_BigFrontEnd//1", "  front end"},
+      {"BM_BigCodegen//1", "  codegen"},
+      {"BM_BigLink//1", "  link"},
+      {"BM_BigCompileToArtifact//1", "compile to artefact bytes"},
+      {"BM_BigSchemaHash//1", "  of which the schema hash"},
+  };
+  for (const auto& [key, what] : latencies) {
+    double wall = figures.Get(key, false, false), cpu = figures.Get(key, true, false);
+    if (wall > 0) std::printf("  %-26s wall %7.0f ms   cpu %7.0f ms\n", what, wall, cpu);
+  }
+  for (bool cpu : {false, true}) {
+    double locality = figures.Get("BM_ScaleDecide/policy:0/1", cpu, true);
+    for (int p = kBig; p < kPolicies; ++p) {
+      double big = figures.Get("BM_ScaleDecide/policy:" + std::to_string(p) + "/1", cpu, true);
+      if (locality > 0 && big > 0) {
+        std::printf("  decisions/s (%s): locality %.1fM, %s %.1fM: locality / big = %.2f\n",
+                    cpu ? "cpu" : "wall", locality / 1e6, kPolicyNames[p], big / 1e6,
+                    locality / big);
       }
     }
   }
-
- private:
-  struct Figures {
-    std::vector<double> rate, rate_cpu, ms, ms_cpu;
-  };
-  double Get(const std::string& key, bool cpu, bool rate) const {
-    auto it = figures_.find(key);
-    if (it == figures_.end()) return 0;
-    const Figures& f = it->second;
-    return Median(rate ? (cpu ? f.rate_cpu : f.rate) : (cpu ? f.ms_cpu : f.ms));
-  }
-  benchmark::BenchmarkReporter* next_;
-  std::map<std::string, Figures> figures_;
-};
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The summary is plain text: not with --benchmark_format=json or csv.
-  bool console = true;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.rfind("--benchmark_format=", 0) == 0 && arg != "--benchmark_format=console") {
-      console = false;
-    }
-  }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  SummaryReporter reporter(benchmark::CreateDefaultDisplayReporter());
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  if (console) reporter.PrintSummary();
-  benchmark::Shutdown();
-  return 0;
+  return caldicott::bench::RunWithSummary(argc, argv, PrintSummary);
 }
