@@ -57,14 +57,6 @@ static_assert(sizeof(caldicott_decision) == 12);
 
 namespace {
 
-void InitialiseLlvm() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-}
-
 std::unique_ptr<llvm::TargetMachine> MakeTargetMachine(const Options& options, std::string& error) {
   InitialiseLlvm();
   std::string triple = llvm::sys::getProcessTriple();
@@ -732,6 +724,15 @@ bool Guarded(std::string& error, F&& f) {
 }
 
 }  // namespace
+
+// Once per process, whoever comes first: the JIT loader calls it too.
+void InitialiseLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
 
 std::string TargetTriple() {
   return llvm::sys::getProcessTriple();

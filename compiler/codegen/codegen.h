@@ -54,6 +54,10 @@ std::string EmitLLVM(const ir::Policy& policy, const Options& options, std::stri
 bool EmitObject(const ir::Policy& policy, const Options& options, std::string& object,
                 std::string& error);
 
+// Registers LLVM's native target, once per process (thread-safe). Every
+// use of LLVM in Caldicott goes through it.
+void InitialiseLlvm();
+
 // The target triple objects are emitted for (this process's), and the
 // version of LLVM that emits them.
 std::string TargetTriple();

@@ -34,11 +34,7 @@ std::string Message(llvm::Error error) {
 
 std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_count,
                                  std::string& error) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
+  codegen::InitialiseLlvm();
   // Nothing of the process is visible to the object but what it may call.
   auto jit = llvm::orc::LLJITBuilder()
                  .setLinkProcessSymbolsByDefault(false)
