@@ -308,6 +308,41 @@ TEST_P(Backends, ManyThreadsOneEngine) {
   EXPECT_LT(shared, static_cast<int>(expected.size()));
 }
 
+// Engines are independent: two threads compiling their own engines at once
+// (LLVM is initialised once per process, whoever comes first), each then
+// deciding what a single engine decides.
+TEST(Runtime, EnginesCompileOnTwoThreadsAtOnce) {
+  std::vector<caldicott_coding> t2dm = {C(kSnomed, "44054006")};
+  caldicott_entry entry{
+      CALDICOTT_KIND_PROBLEM, CALDICOTT_STATUS_ACTIVE, kToday, 0, t2dm.data(), 1, nullptr, 0};
+  std::atomic<int> shared{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        Engine engine;
+        if (t == 1) {
+          engine.LoadArtifactMemory(ArtefactFor(kSource));
+        } else {
+          engine.CompileSource("locality.dsa", kSource);
+        }
+        caldicott_decision d{};
+        std::vector<caldicott_entry> one = {entry};
+        std::vector<caldicott_decision> out(1);
+        engine.Decide(engine.Agreement("podiatry"), Request("podiatrist", kToday, "A81001"), one,
+                      out);
+        d = out[0];
+        shared += d.verdict == CALDICOTT_SHARE;
+      } catch (...) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(shared.load(), 2);
+}
+
 TEST(Artefacts, LoadFromFileAndRefuseWhatIsNotOne) {
   std::string bytes = ArtefactFor(kSource);
   std::string path = ::testing::TempDir() + "/locality.cpol";
