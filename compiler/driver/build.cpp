@@ -113,7 +113,7 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
   BuildOptions o = ParseBuild(args, "inspect", false, true);
   const std::string& path = o.files[0];
   std::string bytes, error;
-  if (!ReadWholeFile(path, bytes, error)) {
+  if (!runtime::ReadWholeFile(path, bytes, error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }

@@ -37,9 +37,6 @@ std::shared_ptr<const schema::Schema> LoadSchemaWithDiagnostics(
     const std::vector<std::string>& paths, std::ostream& err, const Environment& env,
     int& exit_code);
 
-// Reads a whole file; false with a one-line `error` when it cannot.
-bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error);
-
 // Writes `bytes` to `path` whole or not at all: a temporary file beside it,
 // then a rename.
 bool WriteAtomically(const std::string& path, std::string_view bytes, std::string& error);

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -151,27 +150,6 @@ std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_
   return args[++i];
 }
 
-bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = fmt::format("cannot read `{}`: it is a directory", path);
-    return false;
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << f.rdbuf();
-  if (f.bad()) {
-    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
-    return false;
-  }
-  bytes = std::move(buffer).str();
-  return true;
-}
-
 bool WriteAtomically(const std::string& path, std::string_view text, std::string& error) {
   std::filesystem::path target(path);
   std::filesystem::path tmp = target;
@@ -254,7 +232,7 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   std::string error;
   if (o.artifact) {
     std::string bytes;
-    if (!ReadWholeFile(*o.artifact, bytes, error)) {
+    if (!runtime::ReadWholeFile(*o.artifact, bytes, error)) {
       err << "caldicott: error: " << error << '\n';
       return kUsageOrIo;
     }

@@ -3,7 +3,6 @@
 #include "runtime/native/native.h"
 
 #include <cstring>
-#include <mutex>
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/Support/Error.h>

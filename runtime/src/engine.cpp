@@ -9,7 +9,6 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -216,6 +215,27 @@ std::string SourceHash(const source::SourceManager& sources) {
 
 }  // namespace
 
+bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = fmt::format("cannot read `{}`: it is a directory", path);
+    return false;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << f.rdbuf();
+  if (f.bad()) {
+    error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+    return false;
+  }
+  bytes = std::move(buffer).str();
+  return true;
+}
+
 std::string SchemaHash(const schema::Schema& schema) {
   std::vector<const schema::CodeSystem*> systems = schema.Systems();
   std::sort(systems.begin(), systems.end(),
@@ -353,18 +373,10 @@ caldicott_status caldicott_engine_load_artifact(caldicott_engine* engine, const 
       return Fail(CALDICOTT_ERROR_ARGUMENT, "engine or path is NULL or empty");
     }
     std::string name = Str(path, path_len);
-    std::error_code ec;
-    if (std::filesystem::is_directory(name, ec)) {
-      return Fail(CALDICOTT_ERROR_IO, fmt::format("cannot read `{}`: it is a directory", name));
+    std::string bytes, error;
+    if (!caldicott::runtime::ReadWholeFile(name, bytes, error)) {
+      return Fail(CALDICOTT_ERROR_IO, error);
     }
-    std::ifstream f(name, std::ios::binary);
-    std::string bytes;
-    if (f) bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    if (!f && !f.eof()) {
-      return Fail(CALDICOTT_ERROR_IO,
-                  fmt::format("cannot read `{}`: {}", name, std::strerror(errno ? errno : EIO)));
-    }
-    std::string error;
     caldicott_status s = engine->engine.LoadArtifact(bytes, error);
     return s == CALDICOTT_OK ? s : Fail(s, fmt::format("{}: {}", name, error));
   });

@@ -85,6 +85,10 @@ class Engine {
   std::vector<std::string> schema_from_;
 };
 
+// Reads a whole file (an artefact); false with a one-line `error`
+// ("cannot read `x`: ...") when it cannot.
+bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error);
+
 // The SHA-256 of a coding schema: every system's URI and version, and every
 // concept with its activity, parents and refset members, in a fixed order
 // ("sha256:" + hex, as in an artefact's manifest).
