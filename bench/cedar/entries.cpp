@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -141,6 +142,26 @@ std::string CodingKey(std::string_view system, std::string_view code) {
   key += '|';
   key += code;
   return key;
+}
+
+bool ParseCommonArg(std::string_view arg, const std::function<std::string()>& value,
+                    CommonArgs& a) {
+  if (arg == "--agreement") {
+    a.agreement = value();
+  } else if (arg == "--role") {
+    a.role = value();
+  } else if (arg == "--at") {
+    a.at = value();
+  } else if (arg == "--entries") {
+    a.entries = std::strtoull(value().c_str(), nullptr, 10);
+  } else if (arg == "--seed") {
+    a.seed = std::strtoull(value().c_str(), nullptr, 10);
+  } else if (!arg.starts_with("--")) {
+    a.files.emplace_back(arg);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 std::string JsonString(std::string_view text) {

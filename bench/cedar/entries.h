@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -27,6 +28,18 @@ struct Batch {
 };
 
 Batch MakeBatch(size_t count, uint64_t seed);
+
+// The options both tools take: the request, the batch, the sources.
+struct CommonArgs {
+  std::string agreement, role, at;
+  size_t entries = 4096;
+  uint64_t seed = 20261125;
+  std::vector<std::string> files;
+};
+
+// Takes `arg` into `a` when it is one of the common options (`value()`
+// gives the option's value) or a file. False for any other `--` option.
+bool ParseCommonArg(std::string_view arg, const std::function<std::string()>& value, CommonArgs& a);
 
 // The spellings Cedar sees (the language's names for kinds and statuses).
 std::string_view KindName(uint32_t kind);

@@ -255,12 +255,9 @@ class Translator {
   Mutation mutation_;
 };
 
-struct Args {
-  std::string agreement, role, at, out;
-  size_t entries = 4096;
-  uint64_t seed = 20261125;
+struct Args : CommonArgs {
+  std::string out;
   Mutation mutation = Mutation::None;
-  std::vector<std::string> files;
 };
 
 [[noreturn]] void Usage(const std::string& why) {
@@ -279,18 +276,9 @@ Args Parse(int argc, char** argv) {
       if (i + 1 >= argc) Usage(std::string(arg) + " needs a value");
       return argv[++i];
     };
-    if (arg == "--agreement") {
-      a.agreement = value();
-    } else if (arg == "--role") {
-      a.role = value();
-    } else if (arg == "--at") {
-      a.at = value();
-    } else if (arg == "--out") {
+    if (ParseCommonArg(arg, value, a)) continue;
+    if (arg == "--out") {
       a.out = value();
-    } else if (arg == "--entries") {
-      a.entries = std::strtoull(value().c_str(), nullptr, 10);
-    } else if (arg == "--seed") {
-      a.seed = std::strtoull(value().c_str(), nullptr, 10);
     } else if (arg == "--mutation") {
       std::string m = value();
       if (m == "two-valued") {
@@ -300,10 +288,8 @@ Args Parse(int argc, char** argv) {
       } else {
         Usage("unknown mutation " + m);
       }
-    } else if (arg.starts_with("--")) {
-      Usage("unknown option " + std::string(arg));
     } else {
-      a.files.emplace_back(arg);
+      Usage("unknown option " + std::string(arg));
     }
   }
   if (a.agreement.empty() || a.role.empty() || a.at.empty() || a.out.empty() || a.files.empty()) {

@@ -35,13 +35,10 @@
 namespace caldicott::cedar {
 namespace {
 
-struct Args {
-  std::string agreement, role, at, decisions;
-  size_t entries = 4096;
-  uint64_t seed = 20261125;
+struct Args : CommonArgs {
+  std::string decisions;
   double min_time = 1.0;
   std::vector<std::string> backends;
-  std::vector<std::string> files;
 };
 
 [[noreturn]] void Usage(const std::string& why) {
@@ -60,28 +57,17 @@ Args Parse(int argc, char** argv) {
       if (i + 1 >= argc) Usage(std::string(arg) + " needs a value");
       return argv[++i];
     };
-    if (arg == "--agreement") {
-      a.agreement = value();
-    } else if (arg == "--role") {
-      a.role = value();
-    } else if (arg == "--at") {
-      a.at = value();
-    } else if (arg == "--decisions") {
+    if (ParseCommonArg(arg, value, a)) continue;
+    if (arg == "--decisions") {
       a.decisions = value();
-    } else if (arg == "--entries") {
-      a.entries = std::strtoull(value().c_str(), nullptr, 10);
-    } else if (arg == "--seed") {
-      a.seed = std::strtoull(value().c_str(), nullptr, 10);
     } else if (arg == "--min-time") {
       a.min_time = std::strtod(value().c_str(), nullptr);
     } else if (arg == "--backend") {
       std::string b = value();
       if (b != "interp" && b != "jit" && b != "default") Usage("unknown backend " + b);
       a.backends.push_back(b);
-    } else if (arg.starts_with("--")) {
-      Usage("unknown option " + std::string(arg));
     } else {
-      a.files.emplace_back(arg);
+      Usage("unknown option " + std::string(arg));
     }
   }
   if (a.agreement.empty() || a.role.empty() || a.at.empty() || a.files.empty()) {
