@@ -26,8 +26,12 @@
 //
 // BM_CompileToCallable and its parts (BM_FrontEnd, BM_Codegen, BM_Link):
 // from the .dsa files to a decision function of this process, the coding
-// schema already loaded. BM_ArtifactLoadToFirstDecision: from the bytes of
-// an artefact (in memory, or a file in $TMPDIR) to the first decision.
+// schema already loaded, for each of the JIT's tiers (tier:0 the quick
+// code an engine decides with when its compile returns, tier:1 the O2
+// code that takes over from the background). BM_Decide's JIT is the O2
+// code. BM_EngineCompileToFirstDecision: the same through the C API.
+// BM_ArtifactLoadToFirstDecision: from the bytes of an artefact (in memory, or a file in $TMPDIR)
+// to the first decision.
 //
 // After the run, the ratios between backends (from this run's figures) are
 // printed, unless the output format is JSON or CSV.
@@ -134,9 +138,13 @@ constexpr Agreement kAgreements[] = {
 };
 constexpr int kAgreementCount = 3;
 
-enum Backend { kInterp = 0, kJit = 1, kAot = 2 };
-constexpr const char* kBackendNames[] = {"interp", "jit", "aot"};
-constexpr int kBackendCount = 3;
+// kJit is the JIT's optimised (O2) code, which a JIT engine decides with
+// once its background compile is done; kQuick its quick code, which
+// decides from the moment the compile returns (and for the policy's life
+// with CALDICOTT_BACKEND_JIT_QUICK).
+enum Backend { kInterp = 0, kJit = 1, kAot = 2, kQuickJit = 3 };
+constexpr const char* kBackendNames[] = {"interp", "jit", "aot", "jit-quick"};
+constexpr int kBackendCount = 4;
 
 // The agreement's first role on 2026-06-01 for a patient of A81001: every
 // agreement applies, so every entry is decided by its rules.
@@ -253,7 +261,7 @@ class Locality {
 };
 
 // An engine per backend with the locality, and the batch. Built once; the
-// constructor checks that the three backends decide the batch identically.
+// constructor checks that the backends decide the batch identically.
 struct Engines {
   caldicott_engine* engine[kBackendCount] = {};
   uint32_t agreement[kBackendCount][kAgreementCount] = {};
@@ -273,8 +281,9 @@ struct Engines {
     for (const std::string& f : files) paths.push_back(f.c_str()), lens.push_back(f.size());
     for (int b = 0; b < kBackendCount; ++b) {
       caldicott_status s = caldicott_engine_create(&engine[b]);
-      if (s == CALDICOTT_OK && b == kInterp) {
-        s = caldicott_engine_set_backend(engine[b], CALDICOTT_BACKEND_INTERP);
+      if (s == CALDICOTT_OK && (b == kInterp || b == kQuickJit)) {
+        s = caldicott_engine_set_backend(
+            engine[b], b == kInterp ? CALDICOTT_BACKEND_INTERP : CALDICOTT_BACKEND_JIT_QUICK);
       }
       if (s == CALDICOTT_OK) {
         s = b == kAot ? caldicott_engine_load_artifact_memory(engine[b], locality.artifact.data(),
@@ -282,6 +291,7 @@ struct Engines {
                       : caldicott_engine_compile_files(engine[b], paths.data(), lens.data(),
                                                        paths.size());
       }
+      if (s == CALDICOTT_OK) s = caldicott_engine_wait_optimised(engine[b]);
       for (int a = 0; a < kAgreementCount && s == CALDICOTT_OK; ++a) {
         const char* name = kAgreements[a].name;
         s = caldicott_engine_find_agreement(engine[b], name, std::strlen(name), &agreement[b][a]);
@@ -291,7 +301,7 @@ struct Engines {
         return;
       }
     }
-    // The three must agree on every decision: verdict, reason and rule.
+    // They must all agree on every decision: verdict, reason and rule.
     const std::vector<caldicott_entry>& entries = batch.entries;
     std::vector<caldicott_decision> out[kBackendCount];
     for (int a = 0; a < kAgreementCount; ++a) {
@@ -379,7 +389,7 @@ void BM_Decide(benchmark::State& state) {
 // Every backend on one core; the JIT also on two threads sharing one engine.
 BENCHMARK(BM_Decide)
     ->ArgNames({"backend", "agreement"})
-    ->ArgsProduct({{kInterp, kJit, kAot}, {0, 1, 2}})
+    ->ArgsProduct({{kInterp, kJit, kAot, kQuickJit}, {0, 1, 2}})
     ->Threads(1)
     ->UseRealTime();
 BENCHMARK(BM_Decide)
@@ -389,6 +399,17 @@ BENCHMARK(BM_Decide)
     ->UseRealTime();
 
 // ---- compile latency: from .dsa source to a callable JIT function
+
+// The JIT's two tiers (codegen::Options::Tier): an engine decides with the
+// quick code when its compile returns, and the optimised code takes over
+// from the background (docs/runtime.md, "Tiers").
+constexpr int kQuick = 0, kOptimised = 1;
+codegen::Options TierOptions(int64_t tier) {
+  codegen::Options options;
+  options.cpu = codegen::Options::Cpu::Host;
+  options.tier = tier == kQuick ? codegen::Options::Tier::Quick : codegen::Options::Tier::Optimised;
+  return options;
+}
 
 // Everything: the front end with the schema already loaded, the object code
 // for this CPU, linking it into the process, and one decision through the
@@ -400,8 +421,7 @@ void BM_CompileToCallable(benchmark::State& state) {
     return;
   }
   const caldicott_date date = caldicott_date_from_ymd(2026, 6, 1);
-  codegen::Options options;
-  options.cpu = codegen::Options::Cpu::Host;
+  codegen::Options options = TierOptions(state.range(0));
   std::string error;
   caldicott_decision decision{};
   for (auto _ : state) {
@@ -428,7 +448,12 @@ void BM_CompileToCallable(benchmark::State& state) {
   }
   if (decision.reason != CALDICOTT_REASON_SHARED) state.SkipWithError("wrong decision");
 }
-BENCHMARK(BM_CompileToCallable)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CompileToCallable)
+    ->ArgName("tier")
+    ->Arg(kQuick)
+    ->Arg(kOptimised)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The front end alone: load (parse and imports), check (groups expanded
 // against the loaded schema), lower to the IR.
@@ -460,8 +485,7 @@ void BM_Codegen(benchmark::State& state) {
     state.SkipWithError(l.error.c_str());
     return;
   }
-  codegen::Options options;
-  options.cpu = codegen::Options::Cpu::Host;
+  codegen::Options options = TierOptions(state.range(0));
   std::string object, error;
   for (auto _ : state) {
     object.clear();
@@ -473,7 +497,12 @@ void BM_Codegen(benchmark::State& state) {
   }
   state.counters["object_bytes"] = static_cast<double>(object.size());
 }
-BENCHMARK(BM_Codegen)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Codegen)
+    ->ArgName("tier")
+    ->Arg(kQuick)
+    ->Arg(kOptimised)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The loader alone: linking the object into the process with ORC and
 // looking up every agreement's function. Freeing it is not timed.
@@ -500,9 +529,10 @@ void BM_Link(benchmark::State& state) {
 BENCHMARK(BM_Link)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The same path through the C API: recompiling an engine that already holds
-// the schema (caldicott_engine_compile_files), then one decision. Includes
-// freeing the engine's previous policy and native code, which a recompile
-// replaces.
+// the schema (caldicott_engine_compile_files), then one decision: with the
+// quick code (tier:0), or once the optimised code decides (tier:1, through
+// caldicott_engine_wait_optimised). Includes freeing the engine's previous
+// policy and native code, which a recompile replaces.
 void BM_EngineCompileToFirstDecision(benchmark::State& state) {
   const Locality& l = Locality::Get();
   if (!l.error.empty()) {
@@ -522,12 +552,19 @@ void BM_EngineCompileToFirstDecision(benchmark::State& state) {
     caldicott_engine_free(engine);
     return;
   }
+  const bool optimised = state.range(0) == kOptimised;
   caldicott_request request = Request(kAgreements[0]);
   caldicott_decision decision{};
   for (auto _ : state) {
+    // The previous compile's optimised code, compiling in the background,
+    // is not part of this one.
+    state.PauseTiming();
+    caldicott_engine_wait_optimised(engine);
+    state.ResumeTiming();
     uint32_t agreement = 0;
     if (caldicott_engine_compile_files(engine, paths.data(), lens.data(), paths.size()) !=
             CALDICOTT_OK ||
+        (optimised && caldicott_engine_wait_optimised(engine) != CALDICOTT_OK) ||
         caldicott_engine_find_agreement(engine, kAgreements[0].name,
                                         std::strlen(kAgreements[0].name),
                                         &agreement) != CALDICOTT_OK ||
@@ -539,7 +576,12 @@ void BM_EngineCompileToFirstDecision(benchmark::State& state) {
   }
   caldicott_engine_free(engine);
 }
-BENCHMARK(BM_EngineCompileToFirstDecision)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EngineCompileToFirstDecision)
+    ->ArgName("tier")
+    ->Arg(kQuick)
+    ->Arg(kOptimised)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // ---- artefact load to first decision
 
@@ -701,15 +743,16 @@ void PrintSummary(const caldicott::bench::FigureReporter& figures) {
     for (bool cpu : {false, true}) {
       double r[kBackendCount];
       for (int b = 0; b < kBackendCount; ++b) r[b] = figures.Get(DecideKey(b, a, 1), cpu, true);
-      if (r[kInterp] == 0 || r[kJit] == 0 || r[kAot] == 0) continue;
+      if (r[kInterp] == 0 || r[kJit] == 0 || r[kAot] == 0 || r[kQuickJit] == 0) continue;
       if (!header) {
-        std::printf("  %-29s %9s %9s %9s %10s %10s\n", "decisions/s, one thread", "interp", "jit",
-                    "aot", "jit/interp", "aot/interp");
+        std::printf("  %-29s %9s %9s %9s %9s %10s %10s %10s\n", "decisions/s, one thread", "interp",
+                    "jit", "aot", "jit-quick", "jit/interp", "aot/interp", "quick/int.");
         header = true;
       }
-      std::printf("  %-24s %4s %8.2fM %8.2fM %8.2fM %9.1fx %9.1fx\n",
+      std::printf("  %-24s %4s %8.2fM %8.2fM %8.2fM %8.2fM %9.1fx %9.1fx %9.1fx\n",
                   cpu ? "" : kAgreements[a].name, cpu ? "cpu" : "wall", r[kInterp] / 1e6,
-                  r[kJit] / 1e6, r[kAot] / 1e6, r[kJit] / r[kInterp], r[kAot] / r[kInterp]);
+                  r[kJit] / 1e6, r[kAot] / 1e6, r[kQuickJit] / 1e6, r[kJit] / r[kInterp],
+                  r[kAot] / r[kInterp], r[kQuickJit] / r[kInterp]);
     }
   }
   for (int a = 0; a < kAgreementCount; ++a) {
@@ -721,11 +764,14 @@ void PrintSummary(const caldicott::bench::FigureReporter& figures) {
     }
   }
   const std::pair<const char*, const char*> latencies[] = {
-      {"BM_CompileToCallable//1", "compile to callable"},
+      {"BM_CompileToCallable/tier:0/1", "compile to callable, quick"},
+      {"BM_CompileToCallable/tier:1/1", "compile to callable, O2"},
       {"BM_FrontEnd//1", "  front end"},
-      {"BM_Codegen//1", "  codegen"},
+      {"BM_Codegen/tier:0/1", "  codegen, quick"},
+      {"BM_Codegen/tier:1/1", "  codegen, O2"},
       {"BM_Link//1", "  link"},
-      {"BM_EngineCompileToFirstDecision//1", "C API recompile + decision"},
+      {"BM_EngineCompileToFirstDecision/tier:0/1", "C API compile, 1st decision"},
+      {"BM_EngineCompileToFirstDecision/tier:1/1", "C API compile, O2 decides"},
       {"BM_ArtifactLoadToFirstDecision/file:0/1", "artefact load (memory)"},
       {"BM_ArtifactLoadToFirstDecision/file:1/1", "artefact load (file)"},
       {"BM_ArtifactRead//1", "  read and check"},

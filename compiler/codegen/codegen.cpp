@@ -2,10 +2,14 @@
 // of tables.h. The shape of an emitted function, per entry:
 //
 //   malformed?  kind, status, flags and null pointers, as interp::MalformedEntry
-//   codings:    for each coding: key words of the code; which of the
-//               agreement's systems its URI is (length, then bytes); that
-//               system's table (hash probe, or inline compares for a small
-//               one) gives a mask index; OR the mask into the accumulator
+//   codings:    for each coding: one test that both pointers and lengths are
+//               non-zero (else: malformed, or in no set); then the field's
+//               classifier: key words of the code; which of the policy's
+//               systems its URI is (length, then bytes); that system's
+//               inline compares, or the field's hash table (the bucket's
+//               bounds in one load, an empty bucket a miss at once, else
+//               each slot compared as three 64-bit words) gives a class;
+//               OR the agreement's mask for that class into the accumulator
 //   labels:     the same over the security labels
 //   rules:      every condition as a pair (certainly true, certainly false)
 //               of i1 over the mask bits, kind bit, status and date; the
@@ -36,6 +40,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
 
 #include "compiler/codegen/tables.h"
 
@@ -72,9 +77,11 @@ std::unique_ptr<llvm::TargetMachine> MakeTargetMachine(const Options& options, s
     }
   }
   llvm::TargetOptions target_options;
-  std::unique_ptr<llvm::TargetMachine> tm(
-      target->createTargetMachine(triple, cpu, features, target_options, llvm::Reloc::PIC_,
-                                  llvm::CodeModel::Small, llvm::CodeGenOptLevel::Default));
+  const llvm::CodeGenOptLevel level = options.tier == Options::Tier::Quick
+                                          ? llvm::CodeGenOptLevel::None
+                                          : llvm::CodeGenOptLevel::Default;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, target_options, llvm::Reloc::PIC_, llvm::CodeModel::Small, level));
   if (tm == nullptr) error = "cannot create a target machine for " + triple;
   return tm;
 }
@@ -232,7 +239,9 @@ llvm::Value* Emitter::EmitInlineCompares(const SystemTable& table, llvm::Value* 
 
 // The probe of a field's hash table, entered with the system's index in
 // `system` (a phi): returns the class of the code (p, n) with key words
-// (w0, w1), or 0. A hit compares the whole key: length, system, both words
+// (w0, w1), or 0. The hash's top bits choose a bucket; one load gives its
+// bounds, and an empty bucket (most of them) is a miss at once. A hit
+// compares the whole key: length and system (one word), both key words
 // and, for codes over 16 bytes, the middle bytes.
 void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Value* p,
                         llvm::Value* n, llvm::Value* w0, llvm::Value* w1, llvm::PHINode* system) {
@@ -240,11 +249,13 @@ void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Va
   std::string slot_bytes(reinterpret_cast<const char*>(hash.slots.data()),
                          hash.slots.size() * sizeof(Slot));
   llvm::GlobalVariable* slots = Bytes(name + ".slots", slot_bytes, 32);
+  std::string bucket_bytes(reinterpret_cast<const char*>(hash.buckets.data()),
+                           hash.buckets.size() * sizeof(uint32_t));
+  llvm::GlobalVariable* buckets = Bytes(name + ".buckets", bucket_bytes, 8);
   llvm::GlobalVariable* keys = hash.keys.empty() ? nullptr : Bytes(name + ".keys", hash.keys, 8);
-  uint64_t capacity_mask = hash.slots.size() - 1;
 
   // hash = HashCode(system, p, n): the middle words (codes over 16 bytes)
-  // folded in, then the last word; the slot is the top bits.
+  // folded in, then the last word, rotated; the bucket is the top bits.
   llvm::Value* sys64 = b_.CreateZExt(system, i64_);
   llvm::Value* h = b_.CreateXor(b_.CreateXor(w0, n), b_.CreateShl(sys64, 40));
   auto* middle = llvm::BasicBlock::Create(ctx_, "middle", fn);
@@ -265,33 +276,36 @@ void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Va
   llvm::PHINode* hp = b_.CreatePHI(i64_, 2, "h");
   hp->addIncoming(h, before);
   hp->addIncoming(h_next, middle);
-  llvm::Value* w1k = b_.CreateMul(w1, I64(kHashK1));
-  llvm::Value* rotated = b_.CreateOr(b_.CreateShl(w1k, 31), b_.CreateLShr(w1k, 33));
+  llvm::Value* rotated = b_.CreateOr(b_.CreateShl(w1, 31), b_.CreateLShr(w1, 33));
   llvm::Value* full = b_.CreateMul(b_.CreateXor(hp, rotated), I64(kHashK2));
 
   auto* probe = llvm::BasicBlock::Create(ctx_, "probe", fn);
-  auto* occupied = llvm::BasicBlock::Create(ctx_, "occupied", fn);
   auto* same_words = llvm::BasicBlock::Create(ctx_, "same_words", fn);
   auto* found = llvm::BasicBlock::Create(ctx_, "found", fn);
   auto* next = llvm::BasicBlock::Create(ctx_, "next", fn);
   auto* absent = llvm::BasicBlock::Create(ctx_, "absent", fn);
-  llvm::Value* start = b_.CreateLShr(full, hash.shift);
-  b_.CreateBr(probe);
+  // The bucket's bounds [first, end), both in one load.
+  llvm::Value* bucket = b_.CreateLShr(full, hash.shift);
+  llvm::Value* bounds =
+      b_.CreateAlignedLoad(i64_, b_.CreateGEP(i32_, buckets, bucket), llvm::Align(4));
+  llvm::Value* first = b_.CreateAnd(bounds, I64(0xffffffff));
+  llvm::Value* end = b_.CreateLShr(bounds, 32);
+  // Every code in the table is shorter than 4 GiB, so a longer one misses
+  // (and `len_system` needs no room for it).
+  llvm::Value* len_system = b_.CreateOr(n, b_.CreateShl(sys64, 32));
+  b_.CreateCondBr(b_.CreateOr(b_.CreateICmpEQ(first, end), b_.CreateICmpUGT(n, I64(UINT32_MAX))),
+                  absent, probe);
 
   b_.SetInsertPoint(probe);
   llvm::PHINode* slot_index = b_.CreatePHI(i64_, 2, "slot");
-  slot_index->addIncoming(start, hashed);
+  slot_index->addIncoming(first, hashed);
   llvm::Value* slot = b_.CreateGEP(i8_, slots, b_.CreateShl(slot_index, 5));
-  llvm::Value* len = b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(16)), llvm::Align(16));
-  b_.CreateCondBr(b_.CreateICmpEQ(len, I32(0)), absent, occupied);
-
-  b_.SetInsertPoint(occupied);
   llvm::Value* sw0 = b_.CreateAlignedLoad(i64_, slot, llvm::Align(32));
   llvm::Value* sw1 = b_.CreateAlignedLoad(i64_, b_.CreateGEP(i8_, slot, I64(8)), llvm::Align(8));
-  llvm::Value* ssys = b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(28)), llvm::Align(4));
-  llvm::Value* same =
-      b_.CreateAnd({b_.CreateICmpEQ(b_.CreateZExt(len, i64_), n), b_.CreateICmpEQ(sw0, w0),
-                    b_.CreateICmpEQ(sw1, w1), b_.CreateICmpEQ(ssys, system)});
+  llvm::Value* slen_system =
+      b_.CreateAlignedLoad(i64_, b_.CreateGEP(i8_, slot, I64(16)), llvm::Align(16));
+  llvm::Value* same = b_.CreateAnd({b_.CreateICmpEQ(slen_system, len_system),
+                                    b_.CreateICmpEQ(sw0, w0), b_.CreateICmpEQ(sw1, w1)});
   b_.CreateCondBr(same, same_words, next);
 
   b_.SetInsertPoint(same_words);
@@ -302,7 +316,7 @@ void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Va
     b_.CreateCondBr(b_.CreateICmpUGT(n, I64(16)), compare_middle, found);
     b_.SetInsertPoint(compare_middle);
     llvm::Value* key_off = b_.CreateZExt(
-        b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(24)), llvm::Align(8)), i64_);
+        b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(28)), llvm::Align(4)), i64_);
     llvm::Value* key_middle = b_.CreateGEP(i8_, keys, b_.CreateAdd(key_off, I64(8)));
     llvm::Value* cmp =
         b_.CreateCall(bcmp_, {b_.CreateGEP(i8_, p, I64(8)), key_middle, b_.CreateSub(n, I64(16))});
@@ -310,11 +324,12 @@ void Emitter::EmitProbe(const FieldHash& hash, const std::string& name, llvm::Va
   }
 
   b_.SetInsertPoint(found);
-  b_.CreateRet(b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(20)), llvm::Align(4)));
+  b_.CreateRet(b_.CreateAlignedLoad(i32_, b_.CreateGEP(i8_, slot, I64(24)), llvm::Align(8)));
 
   b_.SetInsertPoint(next);
-  slot_index->addIncoming(b_.CreateAnd(b_.CreateAdd(slot_index, I64(1)), I64(capacity_mask)), next);
-  b_.CreateBr(probe);
+  llvm::Value* following = b_.CreateAdd(slot_index, I64(1));
+  slot_index->addIncoming(following, next);
+  b_.CreateCondBr(b_.CreateICmpEQ(following, end), absent, probe);
 
   b_.SetInsertPoint(absent);
   b_.CreateRet(I32(0));
@@ -411,15 +426,18 @@ void Emitter::EmitScan(Field field, llvm::Value* items, llvm::Value* count,
   llvm::Value* system_len = b_.CreateLoad(i64_, b_.CreateStructGEP(coding_ty_, item, 1));
   llvm::Value* code = b_.CreateLoad(ptr_, b_.CreateStructGEP(coding_ty_, item, 2));
   llvm::Value* code_len = b_.CreateLoad(i64_, b_.CreateStructGEP(coding_ty_, item, 3));
+  // The common case first, in one test: both pointers and both lengths
+  // non-zero. Otherwise a null pointer with a non-zero length is malformed,
+  // and an empty system or code is in no set. With no tables, nothing is.
+  llvm::Value* usable =
+      b_.CreateAnd({b_.CreateIsNotNull(system), b_.CreateIsNotNull(code),
+                    b_.CreateICmpNE(system_len, I64(0)), b_.CreateICmpNE(code_len, I64(0))});
+  b_.CreateCondBr(classify == nullptr ? b_.getFalse() : usable, nonempty, checked);
+  b_.SetInsertPoint(checked);
   llvm::Value* bad =
       b_.CreateOr(b_.CreateAnd(b_.CreateIsNull(system), b_.CreateICmpNE(system_len, I64(0))),
                   b_.CreateAnd(b_.CreateIsNull(code), b_.CreateICmpNE(code_len, I64(0))));
-  b_.CreateCondBr(bad, malformed, checked);
-  b_.SetInsertPoint(checked);
-  // An empty system or code is in no set; with no tables, nothing is.
-  llvm::Value* empty =
-      b_.CreateOr(b_.CreateICmpEQ(system_len, I64(0)), b_.CreateICmpEQ(code_len, I64(0)));
-  b_.CreateCondBr(classify == nullptr ? b_.getTrue() : empty, next, nonempty);
+  b_.CreateCondBr(bad, malformed, next);
 
   b_.SetInsertPoint(nonempty);
   llvm::Value* cls = I32(0);
@@ -673,6 +691,14 @@ void Emitter::EmitAgreement(ir::AgreementId a) {
   atoms_ = nullptr;
 }
 
+// Whether the caller asked to stop (between LLVM's stages, which cannot
+// be interrupted themselves).
+bool Stopped(const Options& options, std::string& error) {
+  if (options.stop == nullptr || !options.stop->load(std::memory_order_relaxed)) return false;
+  error = "stopped";
+  return true;
+}
+
 // Builds and optimises the module of a policy.
 std::unique_ptr<llvm::Module> BuildModule(llvm::LLVMContext& ctx, llvm::TargetMachine& tm,
                                           const ir::Policy& policy, const Options& options,
@@ -708,7 +734,16 @@ std::unique_ptr<llvm::Module> BuildModule(llvm::LLVMContext& ctx, llvm::TargetMa
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  llvm::ModulePassManager mpm;
+  if (options.tier == Options::Tier::Quick) {
+    // The quick tier: the key function inlined into the classifiers, and
+    // nothing else (optimising the IR buys nothing measurable when the
+    // instruction selector is the fast one; bench/README.md).
+    mpm.addPass(llvm::AlwaysInlinerPass());
+  } else {
+    mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  }
+  if (Stopped(options, error)) return nullptr;
   mpm.run(*module, mam);
   return module;
 }
@@ -777,6 +812,7 @@ bool EmitObject(const ir::Policy& policy, const Options& options, std::string& o
       error = "internal error: the target cannot emit an object file";
       return false;
     }
+    if (Stopped(options, error)) return false;
     pm.run(*module);
     object.assign(buffer.begin(), buffer.end());
     return true;

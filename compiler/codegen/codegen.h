@@ -3,10 +3,12 @@
 // output is text (LLVM IR) or bytes (an ELF relocatable object), which the
 // runtime's loader links in process with ORC (runtime/native/native.h).
 //
-// Partial evaluation (DESIGN.md section 8): for each agreement, every code
-// group is already expanded to exact codes; each `code in` / `label in` /
-// `confidential` atom gets one bit, and for each code system a constant
-// table maps a code to the bitmask of the atoms it satisfies. The emitted
+// Partial evaluation (DESIGN.md section 8): every code group is already
+// expanded to exact codes; each `code in` / `label in` / `confidential`
+// atom of an agreement gets one bit. Constant tables (one hash table per
+// field, keyed by code system and code, or inline compares for a system
+// with a few codes) map a code to its class, and each agreement's constant
+// class table to the bitmask of the atoms it satisfies. The emitted
 // function ORs the masks of an entry's codings and labels, then evaluates
 // every rule as straight-line code over that mask and the entry's kind,
 // status and date, in the same three-valued logic as the interpreter. Code
@@ -15,6 +17,7 @@
 #ifndef CALDICOTT_COMPILER_CODEGEN_CODEGEN_H_
 #define CALDICOTT_COMPILER_CODEGEN_CODEGEN_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,10 +46,21 @@ struct Options {
   enum class Cpu { Host, Generic } cpu = Cpu::Host;
   // Tables of at most this many codes become inline compares.
   uint32_t inline_set_limit = 4;
+  // "optimised": the O2 pipeline (PassBuilder) and O2 instruction selection
+  // and register allocation: what artefacts hold and what a JIT engine ends
+  // up running. "quick": the same IR, only the always-inline pass, and
+  // LLVM's fast instruction selector and register allocator: about a
+  // twentieth of the compile time for about half the decision speed, the
+  // first tier of a JIT engine (docs/backend.md, "Tiers"). Both decide
+  // identically.
+  enum class Tier { Optimised, Quick } tier = Tier::Optimised;
+  // When set, EmitObject gives up ("stopped") as soon as this turns true,
+  // between LLVM's stages: a background compile that is no longer wanted.
+  const std::atomic<bool>* stop = nullptr;
 };
 
-// The optimised (O2) LLVM IR of the policy, as text. Empty and `error` set
-// on failure.
+// The LLVM IR of the policy (optimised at O2 unless options.tier is Quick),
+// as text. Empty and `error` set on failure.
 std::string EmitLLVM(const ir::Policy& policy, const Options& options, std::string& error);
 
 // An ELF relocatable object holding one DecideFn per agreement (named by

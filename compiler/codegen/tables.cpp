@@ -42,31 +42,36 @@ KeyWords WordsOf(std::string_view code) {
   return {};
 }
 
-// Multiplicative hashing: the index is the top bits of the product, which
-// every bit of the key reaches. Codes longer than 16 bytes also fold in
-// their middle words.
+// Multiplicative hashing: the bucket is the top bits of the product, which
+// every bit of the key reaches. The last word goes in rotated (for codes of
+// 8 to 16 bytes it overlaps the first), with one multiply in all, the
+// shortest dependency chain from the code's bytes to its bucket. Codes
+// longer than 16 bytes also fold in their middle words.
 uint64_t HashCode(uint32_t system, const char* p, size_t n) {
   KeyWords k = WordsOf(std::string_view(p, n));
   uint64_t h = k.w0 ^ n ^ (uint64_t{system} << 40);
   for (size_t i = 8; i + 8 < n; i += 8) h = (h ^ Load64(p + i)) * kHashK2;
-  return (h ^ std::rotl(k.w1 * kHashK1, 31)) * kHashK2;
+  return (h ^ std::rotl(k.w1, 31)) * kHashK2;
 }
 
 namespace {
 
-// Builds a field's hash table over its hashed systems.
+// Builds a field's hash table over its hashed systems: each code's bucket,
+// then the slots sorted by bucket (a counting sort; within a bucket, in
+// the order the codes come).
 void BuildHash(const std::vector<const SystemTable*>& systems, FieldHash& hash) {
   size_t count = 0;
   for (const SystemTable* t : systems) count += t->codes.size();
   if (count == 0) return;
-  size_t capacity = std::bit_ceil(std::max<size_t>(8, count * 4 / 3 + 1));
-  if (capacity > (size_t{1} << 31)) throw std::length_error("code table too large");
-  hash.shift = 64 - static_cast<uint32_t>(std::countr_zero(capacity));
-  hash.slots.assign(capacity, Slot{});
+  if (count > (size_t{1} << 30)) throw std::length_error("code table too large");
+  size_t buckets = std::bit_ceil(std::max<size_t>(8, count * 2));
+  hash.shift = 64 - static_cast<uint32_t>(std::countr_zero(buckets));
+  std::vector<std::pair<uint32_t, Slot>> placed;  // bucket, slot
+  placed.reserve(count);
   for (const SystemTable* t : systems) {
     for (const auto& [code, cls] : t->codes) {
       KeyWords k = WordsOf(code);
-      Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), cls, 0, t->index};
+      Slot s{k.w0, k.w1, static_cast<uint32_t>(code.size()), t->index, cls, 0};
       if (code.size() > 16) {
         if (hash.keys.size() + code.size() > UINT32_MAX) {
           throw std::length_error("code table too large");
@@ -74,11 +79,16 @@ void BuildHash(const std::vector<const SystemTable*>& systems, FieldHash& hash) 
         s.key_off = static_cast<uint32_t>(hash.keys.size());
         hash.keys += code;
       }
-      size_t i = HashCode(t->index, code.data(), code.size()) >> hash.shift;
-      while (hash.slots[i].len != 0) i = (i + 1) & (capacity - 1);
-      hash.slots[i] = s;
+      placed.emplace_back(
+          static_cast<uint32_t>(HashCode(t->index, code.data(), code.size()) >> hash.shift), s);
     }
   }
+  hash.buckets.assign(buckets + 1, 0);
+  for (const auto& [b, s] : placed) ++hash.buckets[b + 1];
+  for (size_t b = 0; b < buckets; ++b) hash.buckets[b + 1] += hash.buckets[b];
+  hash.slots.resize(count);
+  std::vector<uint32_t> fill(hash.buckets.begin(), hash.buckets.end() - 1);
+  for (const auto& [b, s] : placed) hash.slots[fill[b]++] = s;
 }
 
 // Every SetKey some rule uses.
@@ -190,18 +200,17 @@ uint32_t Lookup(const PolicyTables& tables, const SystemTable& table, std::strin
   }
   const FieldHash& hash = tables.HashOf(table.field);
   KeyWords k = WordsOf(code);
-  size_t mask = hash.slots.size() - 1;
-  for (size_t i = HashCode(table.index, code.data(), code.size()) >> hash.shift;;
-       i = (i + 1) & mask) {
+  size_t b = HashCode(table.index, code.data(), code.size()) >> hash.shift;
+  for (uint32_t i = hash.buckets[b]; i < hash.buckets[b + 1]; ++i) {
     if (probes != nullptr) ++*probes;
     const Slot& s = hash.slots[i];
-    if (s.len == 0) return 0;
     if (s.len == code.size() && s.system == table.index && s.w0 == k.w0 && s.w1 == k.w1 &&
         (code.size() <= 16 ||
          std::memcmp(code.data() + 8, hash.keys.data() + s.key_off + 8, code.size() - 16) == 0)) {
       return s.cls;
     }
   }
+  return 0;
 }
 
 std::string DecideSymbol(uint32_t agreement_index) {

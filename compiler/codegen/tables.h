@@ -24,23 +24,24 @@ struct KeyWords {
 };
 KeyWords WordsOf(std::string_view code);
 
-// The multipliers of the hash (HashCode in codegen.h): odd 64-bit constants
-// from the golden ratio and from MurmurHash3's finaliser.
-inline constexpr uint64_t kHashK1 = 0x9e3779b97f4a7c15ULL;
+// The multiplier of the hash (HashCode in codegen.h): an odd 64-bit
+// constant from MurmurHash3's finaliser.
 inline constexpr uint64_t kHashK2 = 0xff51afd7ed558ccdULL;
 
 // Which field of an entry an atom looks at.
 enum class Field : uint8_t { Codings, Labels };
 
-// One slot of an open-addressed table; `len` 0 marks an empty slot.
-// Laid out exactly as the emitted code reads it (32 bytes, little-endian).
+// One code in a field's hash table. Laid out exactly as the emitted code
+// reads it (32 bytes, little-endian): the key words, then the length and
+// the system's index as one 64-bit word (`len | system << 32`), so that a
+// probe compares the whole key with three 64-bit compares.
 struct Slot {
   uint64_t w0 = 0;
   uint64_t w1 = 0;
   uint32_t len = 0;
+  uint32_t system = 0;   // SystemTable::index of the code's system
   uint32_t cls = 0;      // the code's class (see PolicyTables)
   uint32_t key_off = 0;  // into `keys`, for codes longer than 16 bytes
-  uint32_t system = 0;   // SystemTable::index of the code's system
 };
 static_assert(sizeof(Slot) == 32);
 
@@ -54,12 +55,17 @@ struct SystemTable {
   bool hashed = false;  // in its field's hash table, or compared inline
 };
 
-// One open-addressed hash table per field for the codes of all its hashed
-// systems, keyed by (system index, code): a power of two slots, indexed by
-// the top `64 - shift` bits of the hash, so that one probe loop serves
-// every system.
+// One hash table per field for the codes of all its hashed systems, keyed
+// by (system index, code), so that one probe loop serves every system.
+// Buckets are chained in place: the slots are sorted by bucket, and bucket
+// b holds slots [buckets[b], buckets[b + 1]). There are a power of two
+// buckets, at least twice as many as codes, indexed by the top
+// `64 - shift` bits of the hash: most buckets are empty, so that a code in
+// no set (the common case) is usually rejected by the one load of its
+// bucket's bounds, without touching a slot.
 struct FieldHash {
-  std::vector<Slot> slots;  // empty when no system of the field is hashed
+  std::vector<Slot> slots;        // empty when no system of the field is hashed
+  std::vector<uint32_t> buckets;  // bucket count + 1 bounds into `slots`
   uint32_t shift = 64;
   std::string keys;  // the codes longer than 16 bytes, concatenated
 };

@@ -228,7 +228,9 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   // Compile, reporting like `check`, or load the artefact.
   runtime::Engine engine;
   engine.schema_paths = o.schema_paths;
-  engine.backend = o.engine == "interp" ? CALDICOTT_BACKEND_INTERP : CALDICOTT_BACKEND_JIT;
+  // One Bundle, then exit: the JIT's quick code, without the optimised
+  // code a long-lived host gets a moment later (docs/runtime.md, "Tiers").
+  engine.backend = o.engine == "interp" ? CALDICOTT_BACKEND_INTERP : CALDICOTT_BACKEND_JIT_QUICK;
   std::string error;
   if (o.artifact) {
     std::string bytes;

@@ -4,15 +4,20 @@
 // the API.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <sstream>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -56,8 +61,96 @@ std::string Str(const char* p, size_t n) {
 
 namespace caldicott::runtime {
 
+// The background compile of a JIT policy's optimised code ("tier up"):
+// the same policy, the O2 pipeline, linked beside the quick code, whose
+// functions it then replaces one atomic store each. Both codes stay
+// loaded until the policy is replaced, so a decision that began on the
+// quick code finishes on it.
+struct Engine::TierUp {
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;               // guarded by mutex
+  bool optimised = false;              // guarded by mutex
+  std::string error;                   // guarded by mutex
+  std::unique_ptr<native::Code> code;  // the optimised code, once linked
+};
+
 Engine::Engine() = default;
-Engine::~Engine() = default;
+
+Engine::~Engine() {
+  StopTierUp();
+}
+
+void Engine::StartTierUp() {
+  auto state = std::make_unique<TierUp>();
+  TierUp* t = state.get();
+  const ir::Policy* policy = policy_.get();
+  std::atomic<codegen::DecideFn>* decide = decide_.get();
+  auto compile = [t, policy, decide] {
+    std::string error, object;
+    std::unique_ptr<native::Code> code;
+    try {
+      codegen::Options options;
+      options.cpu = codegen::Options::Cpu::Host;
+      options.tier = codegen::Options::Tier::Optimised;
+      options.stop = &t->stop;
+      if (!t->stop.load() && codegen::EmitObject(*policy, options, object, error) &&
+          !t->stop.load()) {
+        code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error);
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    std::lock_guard lock(t->mutex);
+    if (code != nullptr) {
+      for (uint32_t a = 0; a < policy->agreements.size(); ++a) {
+        decide[a].store(code->decide(a), std::memory_order_release);
+      }
+      t->code = std::move(code);
+      t->optimised = true;
+    } else if (!t->stop.load()) {
+      t->error = "internal error: the optimised code was not built: " + error;
+    }
+    t->finished = true;
+    t->finished_cv.notify_all();
+  };
+  try {
+    t->thread = std::thread(compile);
+  } catch (const std::system_error& e) {
+    // No thread to be had: the quick code decides, and says why if asked.
+    t->finished = true;
+    t->error = std::string("internal error: cannot start the optimised compile: ") + e.what();
+  }
+  tier_up_ = std::move(state);
+}
+
+void Engine::StopTierUp() {
+  if (tier_up_ == nullptr) return;
+  tier_up_->stop.store(true);
+  if (tier_up_->thread.joinable()) tier_up_->thread.join();
+  tier_up_.reset();
+}
+
+caldicott_status Engine::WaitOptimised(std::string& error) const {
+  if (tier_up_ == nullptr) return CALDICOTT_OK;
+  std::unique_lock lock(tier_up_->mutex);
+  tier_up_->finished_cv.wait(lock, [&] { return tier_up_->finished; });
+  if (tier_up_->error.empty()) return CALDICOTT_OK;
+  error = tier_up_->error;
+  return CALDICOTT_ERROR_INTERNAL;
+}
+
+const char* Engine::tier() const {
+  if (native_ == nullptr) return "interpreter";
+  if (manifest_) return "artefact";
+  if (tier_up_ == nullptr) return "quick";
+  std::lock_guard lock(tier_up_->mutex);
+  return tier_up_->optimised ? "optimised" : "quick";
+}
 
 caldicott_status Engine::Compile(const std::vector<std::string>& paths,
                                  const std::optional<std::string>& text, std::string& error) {
@@ -86,15 +179,20 @@ caldicott_status Engine::Compile(const std::vector<std::string>& paths,
 caldicott_status Engine::Adopt(ir::Policy compiled, std::string& error) {
   auto policy = std::make_unique<ir::Policy>(std::move(compiled));
   std::unique_ptr<native::Code> code;
-  if (backend == CALDICOTT_BACKEND_JIT) {
+  if (backend == CALDICOTT_BACKEND_JIT || backend == CALDICOTT_BACKEND_JIT_QUICK) {
+    // The quick tier first: deciding within milliseconds; the optimised
+    // code follows in the background.
     codegen::Options options;
     options.cpu = codegen::Options::Cpu::Host;
+    options.tier = codegen::Options::Tier::Quick;
     std::string object;
     if (!codegen::EmitObject(*policy, options, object, error)) return CALDICOTT_ERROR_INTERNAL;
     code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error);
     if (code == nullptr) return CALDICOTT_ERROR_INTERNAL;
   }
+  const bool jit = code != nullptr;
   Install(std::move(policy), std::move(code), std::nullopt);
+  if (jit && backend == CALDICOTT_BACKEND_JIT) StartTierUp();
   return CALDICOTT_OK;
 }
 
@@ -123,16 +221,18 @@ void Engine::Install(std::unique_ptr<const ir::Policy> policy, std::unique_ptr<n
   for (uint32_t a = 0; a < policy->agreements.size(); ++a) {
     within.push_back(ir::WithinInputs(*policy, ir::AgreementId{a}));
   }
+  std::unique_ptr<std::atomic<codegen::DecideFn>[]> decide;
+  if (code != nullptr) {
+    decide = std::make_unique<std::atomic<codegen::DecideFn>[]>(policy->agreements.size());
+    for (uint32_t a = 0; a < policy->agreements.size(); ++a) decide[a].store(code->decide(a));
+  }
+  StopTierUp();  // it reads the policy being replaced
   policy_ = std::move(policy);
+  decide_ = std::move(decide);
   native_ = std::move(code);
   manifest_ = std::move(manifest);
   within_ = std::move(within);
   rule_descriptions_ = std::move(descriptions);
-}
-
-const char* Engine::engine_name() const {
-  if (native_ == nullptr) return "interp";
-  return manifest_ ? "aot" : "jit";
 }
 
 const char* Engine::RuleDescription(uint32_t rule) const {
@@ -160,7 +260,7 @@ void Engine::DecideApplying(ir::AgreementId a, caldicott_date date, const caldic
   for (size_t k = 0; k < inputs.size(); ++k) {
     thresholds[k] = ir::SubtractTime(date, inputs[k].amount, inputs[k].unit);
   }
-  native_->decide(a.index)(entries, count, thresholds, out);
+  decide_[a.index].load(std::memory_order_acquire)(entries, count, thresholds, out);
 }
 
 void Engine::Decide(ir::AgreementId a, const caldicott_request& request,
@@ -345,11 +445,21 @@ caldicott_status caldicott_engine_compile_source(caldicott_engine* engine, const
 caldicott_status caldicott_engine_set_backend(caldicott_engine* engine, uint32_t backend) {
   return Guard([&] {
     if (engine == nullptr) return Fail(CALDICOTT_ERROR_ARGUMENT, "engine is NULL");
-    if (backend != CALDICOTT_BACKEND_JIT && backend != CALDICOTT_BACKEND_INTERP) {
+    if (backend != CALDICOTT_BACKEND_JIT && backend != CALDICOTT_BACKEND_INTERP &&
+        backend != CALDICOTT_BACKEND_JIT_QUICK) {
       return Fail(CALDICOTT_ERROR_ARGUMENT, fmt::format("unknown backend {}", backend));
     }
     engine->engine.backend = static_cast<caldicott_backend>(backend);
     return CALDICOTT_OK;
+  });
+}
+
+caldicott_status caldicott_engine_wait_optimised(const caldicott_engine* engine) {
+  return Guard([&] {
+    if (engine == nullptr) return Fail(CALDICOTT_ERROR_ARGUMENT, "engine is NULL");
+    std::string error;
+    caldicott_status s = engine->engine.WaitOptimised(error);
+    return s == CALDICOTT_OK ? s : Fail(s, error);
   });
 }
 

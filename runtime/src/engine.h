@@ -3,6 +3,7 @@
 #ifndef CALDICOTT_RUNTIME_SRC_ENGINE_H_
 #define CALDICOTT_RUNTIME_SRC_ENGINE_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,9 @@ class Engine {
 
   std::vector<std::string> schema_paths;
   // The backend the next Compile/Adopt uses (artefacts are always native).
+  // The JIT decides with quick code as soon as it is linked and compiles
+  // the optimised code on a background thread, which takes over when ready
+  // (docs/runtime.md, "Tiers"); JIT_QUICK keeps the quick code.
   caldicott_backend backend = CALDICOTT_BACKEND_JIT;
 
   // Compiles files (or one in-memory source named paths[0]). On failure
@@ -47,11 +51,18 @@ class Engine {
   // stays and `error` says why in one line.
   caldicott_status LoadArtifact(std::string_view bytes, std::string& error);
 
+  // Blocks until the optimised code of the last JIT compile decides (at
+  // once when nothing is compiling). Thread-safe, also with decisions.
+  // CALDICOTT_ERROR_INTERNAL, with `error` set, when it could not be built
+  // (the quick code keeps deciding).
+  caldicott_status WaitOptimised(std::string& error) const;
+  // "quick", "optimised" (JIT), "artefact" or "interpreter": the code that
+  // decides at this moment.
+  const char* tier() const;
+
   const ir::Policy* policy() const { return policy_.get(); }
   // The manifest, when the policy came from an artefact.
   const artifact::Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
-  // "jit", "aot" (an artefact) or "interp": what decides.
-  const char* engine_name() const;
   const char* RuleDescription(uint32_t rule) const;
 
   // Decides a batch for a request (DOES_NOT_APPLY for all when the
@@ -73,9 +84,20 @@ class Engine {
                       size_t count, caldicott_decision* out) const;
   void Install(std::unique_ptr<const ir::Policy> policy, std::unique_ptr<native::Code> code,
                std::optional<artifact::Manifest> manifest);
+  // Starts compiling the optimised code of the installed policy.
+  void StartTierUp();
+  // Waits for the background compile, if any, to stop (asking it to stop
+  // early), before the policy it reads goes away.
+  void StopTierUp();
 
   std::unique_ptr<const ir::Policy> policy_;
   std::unique_ptr<native::Code> native_;  // null: the interpreter decides
+  // What decides each agreement now: native_'s functions, replaced by the
+  // optimised code's when the background compile links it. Read with
+  // acquire by deciders, written with release.
+  std::unique_ptr<std::atomic<codegen::DecideFn>[]> decide_;
+  struct TierUp;
+  std::unique_ptr<TierUp> tier_up_;  // the background compile of policy_
   std::optional<artifact::Manifest> manifest_;
   std::vector<std::vector<ir::WithinInput>> within_;  // per agreement
   std::vector<std::string> rule_descriptions_;

@@ -98,20 +98,25 @@ std::string ArtefactFor(std::string_view source) {
   return artifact::Write(contents);
 }
 
-// Every test of decisions runs on each engine: the reference interpreter,
-// the JIT, and native code loaded from an artefact.
+// Every test of decisions runs on each engine: the reference interpreter;
+// the JIT's quick code alone; the JIT while its optimised code is being
+// compiled in the background and takes over (decisions race the switch);
+// the JIT once the optimised code decides; native code from an artefact.
 class Backends : public ::testing::TestWithParam<std::string> {
  protected:
   void Load(Engine& engine, std::string_view source) {
     if (GetParam() == "interp") engine.SetBackend(CALDICOTT_BACKEND_INTERP);
+    if (GetParam() == "quick") engine.SetBackend(CALDICOTT_BACKEND_JIT_QUICK);
     if (GetParam() == "aot") {
       engine.LoadArtifactMemory(ArtefactFor(source));
     } else {
       engine.CompileSource("locality.dsa", source);
     }
+    if (GetParam() == "optimised") engine.WaitOptimised();
   }
 };
-INSTANTIATE_TEST_SUITE_P(Runtime, Backends, ::testing::Values("interp", "jit", "aot"),
+INSTANTIATE_TEST_SUITE_P(Runtime, Backends,
+                         ::testing::Values("interp", "quick", "tiering", "optimised", "aot"),
                          [](const auto& info) { return info.param; });
 
 TEST_P(Backends, CompileFindDecide) {
@@ -251,6 +256,7 @@ TEST_P(Backends, DecidingAllocatesNothing) {
   }
   std::vector<caldicott_decision> out(entries.size());
   caldicott_request r = Request("podiatrist", kToday, "A81001");
+  engine.WaitOptimised();  // the background compile allocates, of course
   long before = allocations.load();
   for (int i = 0; i < 100; ++i) {
     ASSERT_EQ(caldicott_decide(engine.get(), a, &r, entries.data(), entries.size(), out.data()),
@@ -306,6 +312,61 @@ TEST_P(Backends, ManyThreadsOneEngine) {
   for (const auto& d : expected) shared += d.verdict == CALDICOTT_SHARE;
   EXPECT_GT(shared, 0);
   EXPECT_LT(shared, static_cast<int>(expected.size()));
+}
+
+// The JIT's tiers: the engine decides from the moment its compile returns,
+// the optimised code takes over in the background, and freeing or
+// recompiling an engine in the middle of that is safe (the background
+// compile is stopped and joined first).
+TEST(Tiers, QuickThenOptimisedThenReplaced) {
+  std::vector<caldicott_coding> t2dm = {C(kSnomed, "44054006")};
+  std::vector<caldicott_entry> one = {
+      {CALDICOTT_KIND_PROBLEM, CALDICOTT_STATUS_ACTIVE, kToday, 0, t2dm.data(), 1, nullptr, 0}};
+  std::vector<caldicott_decision> out(1);
+  caldicott_request r = Request("podiatrist", kToday, "A81001");
+
+  runtime::Engine engine;
+  std::string error;
+  ASSERT_EQ(engine.Compile({"locality.dsa"}, std::string(kSource), error), CALDICOTT_OK) << error;
+  EXPECT_THAT(std::string(engine.tier()), ::testing::AnyOf("quick", "optimised"));
+  uint32_t a = engine.policy()->Find("podiatry")->index;
+  engine.Decide(ir::AgreementId{a}, r, one.data(), 1, out.data());
+  EXPECT_EQ(out[0].verdict, CALDICOTT_SHARE);
+  EXPECT_EQ(engine.WaitOptimised(error), CALDICOTT_OK) << error;
+  EXPECT_STREQ(engine.tier(), "optimised");
+  EXPECT_EQ(engine.WaitOptimised(error), CALDICOTT_OK);  // again: nothing to wait for
+  engine.Decide(ir::AgreementId{a}, r, one.data(), 1, out.data());
+  EXPECT_EQ(out[0].verdict, CALDICOTT_SHARE);
+
+  // Recompiled at once, twice: each compile replaces a policy whose
+  // optimised code may still be compiling.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(engine.Compile({"locality.dsa"}, std::string(kSource), error), CALDICOTT_OK);
+  }
+  engine.Decide(ir::AgreementId{a}, r, one.data(), 1, out.data());
+  EXPECT_EQ(out[0].verdict, CALDICOTT_SHARE);
+
+  engine.backend = CALDICOTT_BACKEND_JIT_QUICK;
+  ASSERT_EQ(engine.Compile({"locality.dsa"}, std::string(kSource), error), CALDICOTT_OK);
+  EXPECT_STREQ(engine.tier(), "quick");
+  EXPECT_EQ(engine.WaitOptimised(error), CALDICOTT_OK);
+  EXPECT_STREQ(engine.tier(), "quick");
+  engine.backend = CALDICOTT_BACKEND_INTERP;
+  ASSERT_EQ(engine.Compile({"locality.dsa"}, std::string(kSource), error), CALDICOTT_OK);
+  EXPECT_STREQ(engine.tier(), "interpreter");
+  ASSERT_EQ(engine.LoadArtifact(ArtefactFor(kSource), error), CALDICOTT_OK) << error;
+  EXPECT_STREQ(engine.tier(), "artefact");
+
+  // Freed while compiling in the background: the destructor waits.
+  for (int i = 0; i < 3; ++i) {
+    caldicott_engine* e = nullptr;
+    ASSERT_EQ(caldicott_engine_create(&e), CALDICOTT_OK);
+    ASSERT_EQ(
+        caldicott_engine_compile_source(e, "locality.dsa", 12, kSource.data(), kSource.size()),
+        CALDICOTT_OK);
+    caldicott_engine_free(e);
+  }
+  EXPECT_EQ(caldicott_engine_wait_optimised(nullptr), CALDICOTT_ERROR_ARGUMENT);
 }
 
 // Engines are independent: two threads compiling their own engines at once

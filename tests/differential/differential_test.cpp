@@ -3,7 +3,8 @@
 // `make differential`)
 // (random code groups, sections, conditions, dates) decided over generated
 // entries by the reference interpreter, the JIT (native code for this CPU,
-// linked straight away) and the AOT path (generic x86-64 object code written
+// linked straight away, of both tiers: the quick code and the optimised
+// code that takes over from it) and the AOT path (generic x86-64 object code written
 // into a .cpol artefact, read back and linked), comparing the verdict, the
 // reason and the deciding rule id of every entry.
 //
@@ -224,9 +225,12 @@ class Generator {
   }
 };
 
-std::unique_ptr<native::Code> Jit(const ir::Policy& p, codegen::Options::Cpu cpu) {
+// The JIT path: code for this CPU, of either tier (the quick code an engine
+// decides with first, the optimised code that takes over).
+std::unique_ptr<native::Code> Jit(const ir::Policy& p, codegen::Options::Tier tier) {
   codegen::Options options;
-  options.cpu = cpu;
+  options.cpu = codegen::Options::Cpu::Host;
+  options.tier = tier;
   std::string object, error;
   EXPECT_TRUE(codegen::EmitObject(p, options, object, error)) << error;
   auto code = native::Code::Load(object, static_cast<uint32_t>(p.agreements.size()), error);
@@ -280,9 +284,10 @@ TEST(Differential, InterpreterJitAndArtefactAgreeOnEveryEntry) {
   size_t decided = 0, shared = 0, excluded = 0, malformed = 0, wide = 0;
   for (int round = 0; round < policies; ++round) {
     ir::Policy p = g.Policy();
-    auto jit = Jit(p, codegen::Options::Cpu::Host);
+    auto jit = Jit(p, codegen::Options::Tier::Optimised);
+    auto quick = Jit(p, codegen::Options::Tier::Quick);
     auto aot = Aot(p);
-    ASSERT_TRUE(jit && aot);
+    ASSERT_TRUE(jit && quick && aot);
     std::vector<Generator::Entry> entries(400);
     for (auto& e : entries) g.Fill(e);
     std::vector<caldicott_entry> batch;
@@ -292,14 +297,18 @@ TEST(Differential, InterpreterJitAndArtefactAgreeOnEveryEntry) {
       for (const ir::WithinInput& in : ir::WithinInputs(p, ir::AgreementId{a})) {
         within.push_back(ir::SubtractTime(kToday, in.amount, in.unit));
       }
-      std::vector<caldicott_decision> by_jit(batch.size()), by_aot(batch.size());
+      std::vector<caldicott_decision> by_jit(batch.size()), by_quick(batch.size()),
+          by_aot(batch.size());
       jit->decide(a)(batch.data(), batch.size(), within.data(), by_jit.data());
+      quick->decide(a)(batch.data(), batch.size(), within.data(), by_quick.data());
       aot->decide(a)(batch.data(), batch.size(), within.data(), by_aot.data());
       wide += AtomCount(p, a) > 64;
       for (size_t i = 0; i < batch.size(); ++i) {
         caldicott_decision want = interp::Decide(p, ir::AgreementId{a}, kToday, batch[i]);
         ASSERT_EQ(Show(by_jit[i]), Show(want))
             << "JIT, policy " << round << " agreement " << a << " entry " << i;
+        ASSERT_EQ(Show(by_quick[i]), Show(want))
+            << "JIT (quick), policy " << round << " agreement " << a << " entry " << i;
         ASSERT_EQ(Show(by_aot[i]), Show(want))
             << "AOT, policy " << round << " agreement " << a << " entry " << i;
         ++decided;

@@ -156,16 +156,33 @@ caldicott_status caldicott_engine_add_schema(caldicott_engine* engine, const cha
 /* How an engine decides. */
 typedef enum caldicott_backend {
   /* Native code compiled with LLVM when the policy is compiled (the default),
-   * or loaded from an artefact. */
+   * or loaded from an artefact. A compile returns as soon as quickly
+   * compiled native code decides (a few milliseconds); the optimised code
+   * is then compiled on a background thread and takes over, deciding
+   * identically and about twice as fast, when it is ready (see
+   * caldicott_engine_wait_optimised). */
   CALDICOTT_BACKEND_JIT = 0,
   /* The reference interpreter over the policy IR: slower, and the oracle the
    * native code is tested against. */
-  CALDICOTT_BACKEND_INTERP = 1
+  CALDICOTT_BACKEND_INTERP = 1,
+  /* The quickly compiled native code alone, for the policy's life: no
+   * background thread, no optimised code. For short-lived processes that
+   * decide a few thousand entries and exit (the CLI's `filter`). */
+  CALDICOTT_BACKEND_JIT_QUICK = 2
 } caldicott_backend;
 
 /* Chooses the backend that the next compile uses (a caldicott_backend).
  * Artefacts always hold native code. */
 caldicott_status caldicott_engine_set_backend(caldicott_engine* engine, uint32_t backend);
+
+/* Blocks until the optimised native code of the last compile decides;
+ * returns at once when nothing is being compiled (the interpreter, an
+ * artefact, or optimised code already in place). For hosts that want the
+ * full speed from their first decision, and for benchmarks. Safe to call
+ * from many threads, also while others decide. CALDICOTT_ERROR_INTERNAL
+ * when the optimised code could not be built: the quick code, which
+ * decides identically, goes on deciding. */
+caldicott_status caldicott_engine_wait_optimised(const caldicott_engine* engine);
 
 /* Loads a compiled policy artefact (.cpol, written by `caldicott compile`),
  * replacing any earlier policy. Refused with CALDICOTT_ERROR_ARTIFACT and a

@@ -47,6 +47,7 @@ class Engine {
   void SetBackend(caldicott_backend backend) {
     Check(caldicott_engine_set_backend(engine_.get(), backend));
   }
+  void WaitOptimised() const { Check(caldicott_engine_wait_optimised(engine_.get())); }
   void LoadArtifact(std::string_view path) {
     Check(caldicott_engine_load_artifact(engine_.get(), path.data(), path.size()));
   }
