@@ -72,9 +72,9 @@ test-asan: deps
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 # The code that runs threads: the runtime's tests (the multi-thread decision
-# tests first, for every backend, then all of them) and the RF2 importer's
-# (it reads a release on two threads).
-TSAN_THREAD_TESTS ?= *ManyThreads*
+# tests for every backend and the JIT tiers' switch first, then all of them)
+# and the RF2 importer's (it reads a release on two threads).
+TSAN_THREAD_TESTS ?= *ManyThreads*:*Tiers*
 test-tsan: deps
 	$(SAN_CONFIGURE) -B $(TSAN_BUILD) -DCALDICOTT_SANITIZE=thread
 	$(TSAN_ENV) $(SAN_NORANDOM) cmake --build $(TSAN_BUILD) -j $(JOBS) --target runtime_test rf2_test
