@@ -59,10 +59,10 @@ struct SystemTable {
 // by (system index, code), so that one probe loop serves every system.
 // Buckets are chained in place: the slots are sorted by bucket, and bucket
 // b holds slots [buckets[b], buckets[b + 1]). There are a power of two
-// buckets, at least twice as many as codes, indexed by the top
-// `64 - shift` bits of the hash: most buckets are empty, so that a code in
-// no set (the common case) is usually rejected by the one load of its
-// bucket's bounds, without touching a slot.
+// buckets, at least as many as codes, indexed by the top `64 - shift`
+// bits of the hash: many buckets are empty, so that a code in no set (the
+// common case) is often rejected by the one load of its bucket's bounds,
+// without touching a slot.
 struct FieldHash {
   std::vector<Slot> slots;        // empty when no system of the field is hashed
   std::vector<uint32_t> buckets;  // bucket count + 1 bounds into `slots`

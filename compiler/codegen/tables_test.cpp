@@ -121,10 +121,14 @@ TEST(Tables, ProbesStayShortAtFullScale) {
   }
   double mean = static_cast<double>(probes) / static_cast<double>(codes.size());
   double miss_mean = static_cast<double>(miss_probes) / static_cast<double>(misses);
-  // At most half as many codes as buckets: a hit expects at most 1.25 slots
-  // compared, a miss at most 0.5.
-  EXPECT_LT(mean, 1.4) << "worst " << worst;
-  EXPECT_LT(miss_mean, 0.6);
+  // With a codes per bucket (a load of a half to one), a good hash makes a
+  // hit compare 1 + a/2 slots on average and a miss a.
+  const double load = static_cast<double>(codes.size()) /
+                      static_cast<double>(tables.HashOf(Field::Codings).buckets.size() - 1);
+  EXPECT_GE(load, 0.5);
+  EXPECT_LE(load, 1.0);
+  EXPECT_LT(mean, 1 + load / 2 + 0.1) << "worst " << worst;
+  EXPECT_LT(miss_mean, load + 0.1);
   std::printf(
       "300000 codes in %zu buckets: %.2f slots compared per hit on average, %llu at worst; "
       "%.2f per miss\n",
@@ -188,7 +192,7 @@ TEST(Tables, OneHashTablePerFieldKeyedBySystem) {
   EXPECT_TRUE(t.systems[0].hashed && t.systems[1].hashed);
   EXPECT_NE(t.systems[0].index, t.systems[1].index);
   EXPECT_EQ(t.HashOf(Field::Codings).slots.size(), 100u);    // one slot per code
-  EXPECT_EQ(t.HashOf(Field::Codings).buckets.size(), 257u);  // at least two buckets per code
+  EXPECT_EQ(t.HashOf(Field::Codings).buckets.size(), 129u);  // at least one bucket per code
   EXPECT_TRUE(t.HashOf(Field::Labels).slots.empty());
   for (const std::string& code : codes) {
     uint32_t in_a = Lookup(t, t.systems[0], code), in_b = Lookup(t, t.systems[1], code);
