@@ -106,6 +106,8 @@ Result Measure(const Args& args, const std::string& backend, const Batch& batch,
       CALDICOTT_OK) {
     return fail("compile");
   }
+  // The JIT's optimised code, not the quick code it decides with first.
+  if (caldicott_engine_wait_optimised(engine) != CALDICOTT_OK) return fail("optimised code");
   uint32_t agreement = 0;
   if (caldicott_engine_find_agreement(engine, args.agreement.data(), args.agreement.size(),
                                       &agreement) != CALDICOTT_OK) {
