@@ -108,6 +108,7 @@ class Emitter {
     EmitKeyFunction();
     classify_[0] = EmitClassifier(Field::Codings);
     classify_[1] = EmitClassifier(Field::Labels);
+    EmitLargeTables();
   }
 
   void EmitAgreement(ir::AgreementId a);
@@ -125,6 +126,7 @@ class Emitter {
   // Per field: (system, system_len, code, code_len) -> class; null when no
   // rule looks at that field.
   llvm::Function* classify_[2] = {nullptr, nullptr};
+  std::vector<std::pair<llvm::GlobalVariable*, size_t>> large_;  // see EmitLargeTables
 
   // Per agreement.
   const AgreementAtoms* atoms_ = nullptr;
@@ -147,7 +149,22 @@ class Emitter {
                                        init, name);
     g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     g->setAlignment(llvm::Align(align));
+    if (data.size() >= kLargeTableBytes) large_.push_back({g, data.size()});
     return g;
+  }
+
+  // The list of kLargeTablesSymbol (codegen.h), after every table.
+  void EmitLargeTables() {
+    llvm::StructType* pair = llvm::StructType::get(ctx_, {ptr_, i64_});
+    std::vector<llvm::Constant*> items;
+    for (const auto& [table, size] : large_) {
+      items.push_back(llvm::ConstantStruct::get(pair, {table, I64(size)}));
+    }
+    items.push_back(
+        llvm::ConstantStruct::get(pair, {llvm::ConstantPointerNull::get(b_.getPtrTy()), I64(0)}));
+    llvm::ArrayType* type = llvm::ArrayType::get(pair, items.size());
+    new llvm::GlobalVariable(m_, type, true, llvm::GlobalValue::ExternalLinkage,
+                             llvm::ConstantArray::get(type, items), kLargeTablesSymbol);
   }
 
   llvm::Value* Load64(llvm::Value* p, llvm::Value* offset) {

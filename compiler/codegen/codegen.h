@@ -40,6 +40,15 @@ using DecideFn = void (*)(const caldicott_entry* entries, size_t count,
 // The symbol of agreement `index`'s decision function in the object code.
 std::string DecideSymbol(uint32_t agreement_index);
 
+// The symbol of an object's list of its large constant tables: pairs of
+// (address, size in bytes), 16 bytes each, ended by (0, 0). The loader
+// asks the kernel to back them with huge pages (fewer TLB misses for an
+// agreement of hundreds of thousands of codes). Absent from objects made
+// before it existed; the loader then does without.
+inline constexpr const char* kLargeTablesSymbol = "caldicott_large_tables";
+// Tables of at least this many bytes are listed.
+inline constexpr size_t kLargeTableBytes = size_t{2} << 20;
+
 struct Options {
   // "host": tune for this machine's CPU (the JIT). "generic": a baseline
   // x86-64 that runs on any machine of the target (artefacts).

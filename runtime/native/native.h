@@ -5,7 +5,8 @@
 //
 // Only the symbols the emitted code may call (bcmp, memcmp, memcpy,
 // memset) are resolved, against this process's C library: an object that
-// needs anything else is refused.
+// needs anything else is refused. The object's large tables
+// (codegen::kLargeTablesSymbol) are offered huge pages.
 #ifndef CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
 #define CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
 
