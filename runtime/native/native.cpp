@@ -4,8 +4,11 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/Support/Error.h>
@@ -29,12 +32,26 @@ namespace {
 // 2 MB pages inside a table are touched. A hint: where the kernel says no
 // (no THP, an older kernel), nothing changes but the speed.
 void PreferHugePages(const uint64_t* tables) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  for (; tables[0] != 0; tables += 2) {
-    uintptr_t begin = (static_cast<uintptr_t>(tables[0]) + kHuge - 1) & ~(kHuge - 1);
-    uintptr_t end = static_cast<uintptr_t>(tables[0] + tables[1]) & ~(kHuge - 1);
+  constexpr uint64_t kHuge = uint64_t{2} << 20;
+  // Tables laid out one after the other (a hash table's slots and its
+  // buckets) are one range, so that the 2 MB page across their boundary
+  // counts too.
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (; tables[0] != 0; tables += 2) ranges.emplace_back(tables[0], tables[0] + tables[1]);
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && r.first <= merged.back().second + 64) {
+      merged.back().second = std::max(merged.back().second, r.second);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  for (const auto& [first, last] : merged) {
+    uint64_t begin = (first + kHuge - 1) & ~(kHuge - 1);
+    uint64_t end = last & ~(kHuge - 1);
     if (end <= begin) continue;
-    void* at = reinterpret_cast<void*>(begin);
+    void* at = reinterpret_cast<void*>(static_cast<uintptr_t>(begin));
     if (madvise(at, end - begin, MADV_HUGEPAGE) == 0) madvise(at, end - begin, MADV_COLLAPSE);
   }
 }
