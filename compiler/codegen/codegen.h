@@ -46,7 +46,8 @@ std::string DecideSymbol(uint32_t agreement_index);
 // agreement of hundreds of thousands of codes). Absent from objects made
 // before it existed; the loader then does without.
 inline constexpr const char* kLargeTablesSymbol = "caldicott_large_tables";
-// Tables of at least this many bytes are listed.
+// Hash tables (slots, bucket bounds, long keys) of at least this many
+// bytes are listed.
 inline constexpr size_t kLargeTableBytes = size_t{2} << 20;
 
 struct Options {

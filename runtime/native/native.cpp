@@ -31,13 +31,22 @@ namespace {
 // pages overflows the TLB, and its lookups wait for page walks. Only whole
 // 2 MB pages inside a table are touched. A hint: where the kernel says no
 // (no THP, an older kernel), nothing changes but the speed.
-void PreferHugePages(const uint64_t* tables) {
+// `object_size` bounds the list: no table is larger than the object that
+// holds it, and no object holds more tables than it has room for, so a
+// damaged list cannot send the advice elsewhere in the process.
+void PreferHugePages(const uint64_t* tables, uint64_t object_size) {
   constexpr uint64_t kHuge = uint64_t{2} << 20;
   // Tables laid out one after the other (a hash table's slots and its
   // buckets) are one range, so that the 2 MB page across their boundary
   // counts too.
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
-  for (; tables[0] != 0; tables += 2) ranges.emplace_back(tables[0], tables[0] + tables[1]);
+  for (uint64_t k = 0; tables[0] != 0; tables += 2, ++k) {
+    if (k > object_size / codegen::kLargeTableBytes || tables[1] > object_size ||
+        tables[0] + tables[1] < tables[0]) {
+      return;  // not a list this loader's codegen wrote
+    }
+    ranges.emplace_back(tables[0], tables[0] + tables[1]);
+  }
   std::sort(ranges.begin(), ranges.end());
   std::vector<std::pair<uint64_t, uint64_t>> merged;
   for (const auto& r : ranges) {
@@ -77,7 +86,7 @@ std::string Message(llvm::Error error) {
 }  // namespace
 
 std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_count,
-                                 std::string& error) {
+                                 std::string& error, bool huge_pages) {
   codegen::InitialiseLlvm();
   // Nothing of the process is visible to the object but what it may call.
   auto jit = llvm::orc::LLJITBuilder()
@@ -118,10 +127,12 @@ std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_cou
     }
     code->functions_.push_back(address->toPtr<codegen::DecideFn>());
   }
-  if (auto tables = (*jit)->lookup(codegen::kLargeTablesSymbol)) {
-    PreferHugePages(tables->toPtr<const uint64_t*>());
-  } else {
-    llvm::consumeError(tables.takeError());  // an object made before the list existed
+  if (huge_pages) {
+    if (auto tables = (*jit)->lookup(codegen::kLargeTablesSymbol)) {
+      PreferHugePages(tables->toPtr<const uint64_t*>(), object.size());
+    } else {
+      llvm::consumeError(tables.takeError());  // an object made before the list existed
+    }
   }
   code->impl_->jit = std::move(*jit);
   return code;

@@ -28,9 +28,11 @@ class Code {
 
   // Links `object` and looks up DecideSymbol(i) for i < agreement_count.
   // Returns null and sets `error` when the object cannot be linked or a
-  // symbol is missing.
+  // symbol is missing. With `huge_pages`, asks the kernel to back the
+  // object's large tables with huge pages (synchronously, which costs a
+  // little time at load; not worth it for code about to be replaced).
   static std::unique_ptr<Code> Load(std::string_view object, uint32_t agreement_count,
-                                    std::string& error);
+                                    std::string& error, bool huge_pages = true);
 
   codegen::DecideFn decide(uint32_t agreement) const { return functions_[agreement]; }
 

@@ -83,27 +83,35 @@ Engine::~Engine() {
   StopTierUp();
 }
 
-void Engine::StartTierUp() {
-  auto state = std::make_unique<TierUp>();
+void Engine::StartTierUp(std::unique_ptr<TierUp> state) {
   TierUp* t = state.get();
   const ir::Policy* policy = policy_.get();
   std::atomic<codegen::DecideFn>* decide = decide_.get();
-  auto compile = [t, policy, decide] {
-    std::string error, object;
+  // Nothing may escape the thread (std::terminate): every failure becomes
+  // t->error, and `finished` is always set.
+  auto compile = [t, policy, decide]() noexcept {
+    std::string error, message;
     std::unique_ptr<native::Code> code;
     try {
       codegen::Options options;
       options.cpu = codegen::Options::Cpu::Host;
       options.tier = codegen::Options::Tier::Optimised;
       options.stop = &t->stop;
+      std::string object;
       if (!t->stop.load() && codegen::EmitObject(*policy, options, object, error) &&
           !t->stop.load()) {
-        code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error);
+        code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error,
+                                  /*huge_pages=*/true);
       }
-    } catch (const std::exception& e) {
-      error = e.what();
+      if (code == nullptr && !t->stop.load()) {
+        message = "internal error: the optimised code was not built: " + error;
+      }
+    } catch (const std::bad_alloc&) {
+      code.reset();
+      message = "out of memory";  // short enough not to allocate
     } catch (...) {
-      error = "unknown exception";
+      code.reset();
+      message = "internal error";  // as short, for the same reason
     }
     std::lock_guard lock(t->mutex);
     if (code != nullptr) {
@@ -112,18 +120,21 @@ void Engine::StartTierUp() {
       }
       t->code = std::move(code);
       t->optimised = true;
-    } else if (!t->stop.load()) {
-      t->error = "internal error: the optimised code was not built: " + error;
     }
+    t->error.swap(message);
     t->finished = true;
     t->finished_cv.notify_all();
   };
   try {
     t->thread = std::thread(compile);
-  } catch (const std::system_error& e) {
+  } catch (...) {
     // No thread to be had: the quick code decides, and says why if asked.
     t->finished = true;
-    t->error = std::string("internal error: cannot start the optimised compile: ") + e.what();
+    try {
+      t->error = "internal error: cannot start the optimised compile";
+    } catch (...) {
+      t->error = "out of memory";
+    }
   }
   tier_up_ = std::move(state);
 }
@@ -187,12 +198,17 @@ caldicott_status Engine::Adopt(ir::Policy compiled, std::string& error) {
     options.tier = codegen::Options::Tier::Quick;
     std::string object;
     if (!codegen::EmitObject(*policy, options, object, error)) return CALDICOTT_ERROR_INTERNAL;
-    code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error);
+    // No huge pages for code that is replaced in a moment.
+    code = native::Code::Load(object, static_cast<uint32_t>(policy->agreements.size()), error,
+                              /*huge_pages=*/backend == CALDICOTT_BACKEND_JIT_QUICK);
     if (code == nullptr) return CALDICOTT_ERROR_INTERNAL;
   }
-  const bool jit = code != nullptr;
+  // Everything that can fail before the policy is replaced: once it is,
+  // the compile has succeeded.
+  std::unique_ptr<TierUp> tier_up;
+  if (code != nullptr && backend == CALDICOTT_BACKEND_JIT) tier_up = std::make_unique<TierUp>();
   Install(std::move(policy), std::move(code), std::nullopt);
-  if (jit && backend == CALDICOTT_BACKEND_JIT) StartTierUp();
+  if (tier_up != nullptr) StartTierUp(std::move(tier_up));
   return CALDICOTT_OK;
 }
 
@@ -203,7 +219,8 @@ caldicott_status Engine::LoadArtifact(std::string_view bytes, std::string& error
     return CALDICOTT_ERROR_ARTIFACT;
   }
   auto code = native::Code::Load(contents.object,
-                                 static_cast<uint32_t>(contents.policy.agreements.size()), error);
+                                 static_cast<uint32_t>(contents.policy.agreements.size()), error,
+                                 /*huge_pages=*/true);
   if (code == nullptr) return CALDICOTT_ERROR_ARTIFACT;
   Install(std::make_unique<ir::Policy>(std::move(contents.policy)), std::move(code),
           std::move(contents.manifest));

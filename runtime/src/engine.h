@@ -84,8 +84,11 @@ class Engine {
                       size_t count, caldicott_decision* out) const;
   void Install(std::unique_ptr<const ir::Policy> policy, std::unique_ptr<native::Code> code,
                std::optional<artifact::Manifest> manifest);
-  // Starts compiling the optimised code of the installed policy.
-  void StartTierUp();
+  struct TierUp;
+  // Starts compiling the optimised code of the installed policy, with
+  // `state` allocated beforehand. Does not throw: without a thread, the
+  // quick code decides and `state` says why.
+  void StartTierUp(std::unique_ptr<TierUp> state);
   // Waits for the background compile, if any, to stop (asking it to stop
   // early), before the policy it reads goes away.
   void StopTierUp();
@@ -96,7 +99,6 @@ class Engine {
   // optimised code's when the background compile links it. Read with
   // acquire by deciders, written with release.
   std::unique_ptr<std::atomic<codegen::DecideFn>[]> decide_;
-  struct TierUp;
   std::unique_ptr<TierUp> tier_up_;  // the background compile of policy_
   std::optional<artifact::Manifest> manifest_;
   std::vector<std::vector<ir::WithinInput>> within_;  // per agreement

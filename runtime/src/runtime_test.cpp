@@ -289,11 +289,17 @@ TEST_P(Backends, ManyThreadsOneEngine) {
   std::vector<caldicott_decision> expected(entries.size());
   engine.Decide(a, r, entries, expected);
   std::atomic<int> mismatches{0};
+  // With "tiering", the threads go on deciding until some rounds after the
+  // optimised code has taken over, so that they decide across the switch.
+  std::atomic<bool> switched{false};
+  std::atomic<int> rounds_after{0};
+  const bool tiering = GetParam() == "tiering";
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       std::vector<caldicott_decision> out(entries.size());
-      for (int round = 0; round < 50; ++round) {
+      for (int round = 0; round < 50 || (tiering && rounds_after.load() < 40); ++round) {
+        if (switched.load()) ++rounds_after;
         if (caldicott_decide(engine.get(), a, &r, entries.data(), entries.size(), out.data()) !=
             CALDICOTT_OK) {
           ++mismatches;
@@ -306,8 +312,13 @@ TEST_P(Backends, ManyThreadsOneEngine) {
       }
     });
   }
+  engine.WaitOptimised();
+  switched = true;
   for (auto& t : threads) t.join();
   EXPECT_EQ(mismatches.load(), 0);
+  if (tiering) {
+    EXPECT_GE(rounds_after.load(), 40);
+  }
   int shared = 0;
   for (const auto& d : expected) shared += d.verdict == CALDICOTT_SHARE;
   EXPECT_GT(shared, 0);

@@ -175,13 +175,21 @@ typedef enum caldicott_backend {
  * Artefacts always hold native code. */
 caldicott_status caldicott_engine_set_backend(caldicott_engine* engine, uint32_t backend);
 
-/* Blocks until the optimised native code of the last compile decides;
- * returns at once when nothing is being compiled (the interpreter, an
- * artefact, or optimised code already in place). For hosts that want the
- * full speed from their first decision, and for benchmarks. Safe to call
- * from many threads, also while others decide. CALDICOTT_ERROR_INTERNAL
- * when the optimised code could not be built: the quick code, which
- * decides identically, goes on deciding. */
+/* Blocks until the optimised native code of the engine's policy decides;
+ * returns at once when nothing is being compiled (the interpreter,
+ * CALDICOTT_BACKEND_JIT_QUICK, an artefact, or optimised code already in
+ * place). For hosts that want the full speed from their first decision,
+ * and for benchmarks. Safe to call from many threads, also while others
+ * decide, but not while the engine is compiled, loaded or freed (those
+ * need exclusive access). CALDICOTT_ERROR_INTERNAL when the optimised code
+ * could not be built: the quick code, which decides identically, goes on
+ * deciding.
+ *
+ * The background compile is a thread of the engine's own: free the engine
+ * (or wait with this function) before the process exits, and do not use
+ * across fork() an engine compiled with CALDICOTT_BACKEND_JIT in the
+ * parent (pre-forking servers: compile after the fork, or use
+ * CALDICOTT_BACKEND_JIT_QUICK or an artefact). */
 caldicott_status caldicott_engine_wait_optimised(const caldicott_engine* engine);
 
 /* Loads a compiled policy artefact (.cpol, written by `caldicott compile`),
