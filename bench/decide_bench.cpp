@@ -404,6 +404,10 @@ BENCHMARK(BM_Decide)
 // quick code when its compile returns, and the optimised code takes over
 // from the background (docs/runtime.md, "Tiers").
 constexpr int kQuick = 0, kOptimised = 1;
+// Registers a latency benchmark once per tier, in milliseconds of wall time.
+void PerTier(benchmark::internal::Benchmark* b) {
+  b->ArgName("tier")->Arg(kQuick)->Arg(kOptimised)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
 codegen::Options TierOptions(int64_t tier) {
   codegen::Options options;
   options.cpu = codegen::Options::Cpu::Host;
@@ -448,12 +452,7 @@ void BM_CompileToCallable(benchmark::State& state) {
   }
   if (decision.reason != CALDICOTT_REASON_SHARED) state.SkipWithError("wrong decision");
 }
-BENCHMARK(BM_CompileToCallable)
-    ->ArgName("tier")
-    ->Arg(kQuick)
-    ->Arg(kOptimised)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_CompileToCallable)->Apply(PerTier);
 
 // The front end alone: load (parse and imports), check (groups expanded
 // against the loaded schema), lower to the IR.
@@ -497,12 +496,7 @@ void BM_Codegen(benchmark::State& state) {
   }
   state.counters["object_bytes"] = static_cast<double>(object.size());
 }
-BENCHMARK(BM_Codegen)
-    ->ArgName("tier")
-    ->Arg(kQuick)
-    ->Arg(kOptimised)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_Codegen)->Apply(PerTier);
 
 // The loader alone: linking the object into the process with ORC and
 // looking up every agreement's function. Freeing it is not timed.
@@ -576,12 +570,7 @@ void BM_EngineCompileToFirstDecision(benchmark::State& state) {
   }
   caldicott_engine_free(engine);
 }
-BENCHMARK(BM_EngineCompileToFirstDecision)
-    ->ArgName("tier")
-    ->Arg(kQuick)
-    ->Arg(kOptimised)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_EngineCompileToFirstDecision)->Apply(PerTier);
 
 // ---- artefact load to first decision
 
