@@ -58,6 +58,7 @@
 
 #include "bench/common/gp_record.h"
 #include "bench/common/summary.h"
+#include "bench/common/temp_path.h"
 #include "caldicott/caldicott.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/diagnostics/diagnostics.h"
@@ -245,9 +246,7 @@ class Locality {
     options.cpu = codegen::Options::Cpu::Host;
     if (!codegen::EmitObject(policy(), options, object, error)) return;
     if (!BuildArtifact(*compilation, artifact, error)) return;
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/decide_bench.XXXXXX";
+    std::string pattern = caldicott::bench::TempPattern("decide_bench");
     int fd = mkstemp(pattern.data());
     if (fd < 0) {
       error = "cannot create a file in $TMPDIR";

@@ -36,6 +36,7 @@
 
 #include "bench/common/gp_record.h"
 #include "bench/common/summary.h"
+#include "bench/common/temp_path.h"
 #include "caldicott/caldicott.h"
 #include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
@@ -84,9 +85,7 @@ class Release {
 
  private:
   Release() {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/scale_bench.XXXXXX";
+    std::string pattern = caldicott::bench::TempPattern("scale_bench");
     if (mkdtemp(pattern.data()) == nullptr) {
       error_ = "cannot create a temporary directory";
       return;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/temp_path.h"
 #include "compiler/schema/import.h"
 #include "compiler/schema/schema.h"
 #include "tools/rf2gen/rf2gen.h"
@@ -46,9 +47,7 @@ class Release {
 
  private:
   Release() {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/schema_bench.XXXXXX";
+    std::string pattern = caldicott::bench::TempPattern("schema_bench");
     if (mkdtemp(pattern.data()) == nullptr) {
       error_ = "cannot create a temporary directory";
       return;
