@@ -72,9 +72,8 @@ struct Engine::TierUp {
   std::mutex mutex;
   std::condition_variable finished_cv;
   bool finished = false;               // guarded by mutex
-  bool optimised = false;              // guarded by mutex
   std::string error;                   // guarded by mutex
-  std::unique_ptr<native::Code> code;  // the optimised code, once linked
+  std::unique_ptr<native::Code> code;  // guarded by mutex: the optimised code, once linked
 };
 
 Engine::Engine() = default;
@@ -119,7 +118,6 @@ void Engine::StartTierUp(std::unique_ptr<TierUp> state) {
         decide[a].store(code->decide(a), std::memory_order_release);
       }
       t->code = std::move(code);
-      t->optimised = true;
     }
     t->error.swap(message);
     t->finished = true;
@@ -160,7 +158,7 @@ const char* Engine::tier() const {
   if (manifest_) return "artefact";
   if (tier_up_ == nullptr) return "quick";
   std::lock_guard lock(tier_up_->mutex);
-  return tier_up_->optimised ? "optimised" : "quick";
+  return tier_up_->code != nullptr ? "optimised" : "quick";
 }
 
 caldicott_status Engine::Compile(const std::vector<std::string>& paths,
