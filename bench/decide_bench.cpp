@@ -60,14 +60,15 @@
 #include "bench/common/summary.h"
 #include "bench/common/temp_path.h"
 #include "caldicott/caldicott.h"
+#include "compiler/aot/aot.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/ir.h"
 #include "compiler/pipeline/pipeline.h"
 #include "compiler/schema/schema.h"
 #include "runtime/artifact/artifact.h"
+#include "runtime/engine/engine.h"
 #include "runtime/native/native.h"
-#include "runtime/src/engine.h"
 
 namespace {
 
@@ -196,7 +197,7 @@ std::unique_ptr<pipeline::Compilation> CompileLocality(std::shared_ptr<const sch
 // x86-64, as `caldicott compile --cpu generic` makes them.
 bool BuildArtifact(const pipeline::Compilation& c, std::string& bytes, std::string& error) {
   artifact::Contents contents;
-  if (!caldicott::runtime::BuildArtifact(c, codegen::Options::Cpu::Generic, contents, error)) {
+  if (!caldicott::aot::BuildArtifact(c, codegen::Options::Cpu::Generic, contents, error)) {
     return false;
   }
   bytes = artifact::Write(contents);

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/src/engine.h"
+#include "runtime/engine/engine.h"
 #include "tools/bundlegen/bundlegen.h"
 
 namespace {
@@ -26,9 +26,9 @@ const std::string& Bundle(int64_t megabytes) {
   return cache[megabytes] = caldicott::bundlegen::GenerateString(o);
 }
 
-caldicott::runtime::Engine& Podiatry() {
-  static std::unique_ptr<caldicott::runtime::Engine> engine = [] {
-    auto e = std::make_unique<caldicott::runtime::Engine>();
+caldicott::runtime::PolicyEngine& Podiatry() {
+  static std::unique_ptr<caldicott::runtime::PolicyEngine> engine = [] {
+    auto e = std::make_unique<caldicott::runtime::PolicyEngine>();
     std::string error;
     std::string dir = CALDICOTT_SOURCE_DIR;
     if (e->Compile({dir + "/examples/podiatry.dsa"}, std::nullopt, error) != CALDICOTT_OK) {
@@ -57,7 +57,7 @@ void BM_SimdjsonParseAndWrite(benchmark::State& state) {
 void BM_Filter(benchmark::State& state) {
   const std::string& bundle = Bundle(state.range(0));
   caldicott::fhir::PaddedBuffer input(bundle);
-  caldicott::runtime::Engine& engine = Podiatry();
+  caldicott::runtime::PolicyEngine& engine = Podiatry();
   caldicott::ir::AgreementId agreement = *engine.policy()->Find("podiatry");
   caldicott_request request{"podiatrist", 10, caldicott_date_from_ymd(2026, 6, 1), nullptr, 0};
   size_t kept = 0;

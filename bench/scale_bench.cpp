@@ -38,6 +38,7 @@
 #include "bench/common/summary.h"
 #include "bench/common/temp_path.h"
 #include "caldicott/caldicott.h"
+#include "compiler/aot/aot.h"
 #include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/diagnostics/diagnostics.h"
@@ -46,8 +47,8 @@
 #include "compiler/pipeline/pipeline.h"
 #include "compiler/schema/schema.h"
 #include "runtime/artifact/artifact.h"
+#include "runtime/engine/engine.h"
 #include "runtime/native/native.h"
-#include "runtime/src/engine.h"
 #include "tools/rf2gen/rf2gen.h"
 
 namespace {
@@ -531,7 +532,7 @@ void BM_BigCompileToArtifact(benchmark::State& state) {
     auto c = Compile(Preloaded(*f), kBigPath, f->big_source, error);
     artifact::Contents contents;
     if (c == nullptr ||
-        !caldicott::runtime::BuildArtifact(*c, codegen::Options::Cpu::Generic, contents, error)) {
+        !caldicott::aot::BuildArtifact(*c, codegen::Options::Cpu::Generic, contents, error)) {
       state.SkipWithError(error.c_str());
       return;
     }
@@ -549,7 +550,7 @@ BENCHMARK(BM_BigCompileToArtifact)->Unit(benchmark::kMillisecond)->UseRealTime()
 void BM_BigSchemaHash(benchmark::State& state) {
   const Fixture* f = Ready(state);
   if (f == nullptr) return;
-  for (auto _ : state) benchmark::DoNotOptimize(caldicott::runtime::SchemaHash(*f->coding));
+  for (auto _ : state) benchmark::DoNotOptimize(f->coding->Hash());
 }
 BENCHMARK(BM_BigSchemaHash)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
@@ -559,7 +560,7 @@ void BM_ScaleDecide(benchmark::State& state) {
   const Fixture* f = Ready(state);
   if (f == nullptr) return;
   const Compiled& c = f->policies[state.range(0)];
-  codegen::DecideFn decide = c.code->decide(c.agreement.index);
+  caldicott::abi::DecideFn decide = c.code->decide(c.agreement.index);
   const std::vector<caldicott_entry>& entries = c.batch.entries;
   std::vector<caldicott_decision> out(entries.size());
   for (auto _ : state) {

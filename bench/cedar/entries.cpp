@@ -2,7 +2,8 @@
 #include "bench/cedar/entries.h"
 
 #include "bench/common/gp_record.h"
-#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/base/json.h"
+#include "runtime/abi/abi.h"
 
 #include <algorithm>
 #include <array>
@@ -124,19 +125,6 @@ Batch MakeBatch(size_t count, uint64_t seed) {
   return b;
 }
 
-std::string_view KindName(uint32_t kind) {
-  static constexpr std::string_view kNames[] = {
-      "problem",      "allergy",   "medication", "observation", "procedure",
-      "immunisation", "encounter", "document",   "referral",    "family_history",
-      "care_plan",    "alert",     "device",     "other"};
-  return kind < std::size(kNames) ? kNames[kind] : "?";
-}
-
-std::string_view StatusName(uint32_t status) {
-  static constexpr std::string_view kNames[] = {"active", "inactive", "current", "past", "unknown"};
-  return status < std::size(kNames) ? kNames[status] : "?";
-}
-
 std::string CodingKey(std::string_view system, std::string_view code) {
   std::string key(system);
   key += '|';
@@ -164,10 +152,6 @@ bool ParseCommonArg(std::string_view arg, const std::function<std::string()>& va
   return true;
 }
 
-std::string JsonString(std::string_view text) {
-  return "\"" + diag::JsonEscape(text) + "\"";
-}
-
 namespace {
 
 void WriteKeys(std::ostream& out, const caldicott_coding* codings, size_t count) {
@@ -176,7 +160,7 @@ void WriteKeys(std::ostream& out, const caldicott_coding* codings, size_t count)
   for (size_t i = 0; i < count; ++i) {
     std::string_view system(codings[i].system, codings[i].system_len);
     std::string_view code(codings[i].code, codings[i].code_len);
-    out << (i ? "," : "") << JsonString(CodingKey(system, code));
+    out << (i ? "," : "") << base::JsonString(CodingKey(system, code));
   }
   out << ']';
 }
@@ -186,9 +170,9 @@ void WriteKeys(std::ostream& out, const caldicott_coding* codings, size_t count)
 void WriteEntity(std::ostream& out, size_t index, const caldicott_entry& e) {
   bool dated = e.date != CALDICOTT_NO_DATE;
   out << R"({"uid":{"type":"Entry","id":"e)" << index << R"("},"attrs":{"kind":)"
-      << JsonString(KindName(e.kind)) << R"(,"status":)" << JsonString(StatusName(e.status))
-      << R"(,"dated":)" << (dated ? "true" : "false") << R"(,"date":)" << (dated ? e.date : 0)
-      << R"(,"codes":)";
+      << base::JsonString(abi::KindName(e.kind)) << R"(,"status":)"
+      << base::JsonString(abi::StatusName(e.status)) << R"(,"dated":)" << (dated ? "true" : "false")
+      << R"(,"date":)" << (dated ? e.date : 0) << R"(,"codes":)";
   WriteKeys(out, e.codings, e.coding_count);
   out << R"(,"labels":)";
   WriteKeys(out, e.labels, e.label_count);

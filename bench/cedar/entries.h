@@ -41,16 +41,9 @@ struct CommonArgs {
 // gives the option's value) or a file. False for any other `--` option.
 bool ParseCommonArg(std::string_view arg, const std::function<std::string()>& value, CommonArgs& a);
 
-// The spellings Cedar sees (the language's names for kinds and statuses).
-std::string_view KindName(uint32_t kind);
-std::string_view StatusName(uint32_t status);
-
 // "system|code": the element of a Cedar set for one coding or label. A
 // system URI contains no `|`, so this is exact.
 std::string CodingKey(std::string_view system, std::string_view code);
-
-// A JSON string literal (RFC 8259) of `text`.
-std::string JsonString(std::string_view text);
 
 // Entry `index` as a Cedar entity in the JSON entity format: uid
 // Entry::"e<index>", attributes kind, status, dated, date (days since

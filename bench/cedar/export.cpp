@@ -46,10 +46,13 @@
 #include <vector>
 
 #include "bench/cedar/entries.h"
+#include "compiler/base/date.h"
+#include "compiler/base/json.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
 #include "compiler/pipeline/pipeline.h"
+#include "runtime/abi/abi.h"
 
 namespace caldicott::cedar {
 namespace {
@@ -59,37 +62,10 @@ constexpr std::string_view kConfidentiality =
 
 enum class Mutation { None, TwoValued, ConfidentialR };
 
-// A Cedar string literal.
+// A Cedar string literal: JSON's escapes, but \u{..} for control characters.
 std::string Quote(std::string_view text) {
   std::string out = "\"";
-  for (char ch : text) {
-    unsigned char u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          char buf[16];
-          std::snprintf(buf, sizeof buf, "\\u{%x}", u);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
+  base::AppendEscaped(out, text, "\\u{{{:x}}}");
   out += '"';
   return out;
 }
@@ -155,14 +131,14 @@ class Translator {
       case ir::CondOp::KindIn: {
         std::vector<std::string> kinds;
         for (uint32_t k = 0; k < CALDICOTT_KIND_COUNT; ++k) {
-          if ((c.a >> k) & 1u) kinds.push_back(Quote(KindName(k)));
+          if ((c.a >> k) & 1u) kinds.push_back(Quote(abi::KindName(k)));
         }
         if (kinds.empty()) return "false";
         if (kinds.size() == 1) return "resource.kind == " + kinds[0];
         return "[" + Join(kinds, ", ") + "].contains(resource.kind)";
       }
       case ir::CondOp::StatusIs:
-        return "resource.status == " + Quote(StatusName(c.a));
+        return "resource.status == " + Quote(abi::StatusName(c.a));
       case ir::CondOp::CodeIn:
         return SetSize(p_.code_sets[c.a]) == 0
                    ? "false"
@@ -298,15 +274,6 @@ Args Parse(int argc, char** argv) {
   return a;
 }
 
-std::optional<caldicott_date> ParseDate(const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
-  caldicott_date days = ir::DaysFromCivil(y, m, d);
-  if (ir::DateText(days) != text) return std::nullopt;
-  return days;
-}
-
 void WriteFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -324,10 +291,10 @@ std::string Ids(const std::vector<uint32_t>& rules) {
 
 int Main(int argc, char** argv) {
   Args args = Parse(argc, argv);
-  std::optional<caldicott_date> today = ParseDate(args.at);
+  std::optional<caldicott_date> today = base::ParseDay(args.at);
   if (!today) Usage("--at needs a date YYYY-MM-DD");
 
-  // Compile as the runtime does (runtime/src/engine.cpp).
+  // Compile as the runtime does (runtime/engine/engine.cpp).
   pipeline::Compilation compilation(pipeline::Options{});
   diag::TextConsumer consumer(std::cerr, compilation.sources(), diag::ColorMode::Never);
   diag::SortingConsumer sorted(consumer);
@@ -382,11 +349,12 @@ int Main(int argc, char** argv) {
     text << "\n// " << agreement.name << " statement " << r.statement << " (" << r.loc.file << ":"
          << r.loc.line << "): " << r.text << "\n"
          << policy.str();
-    json << (first ? "\n" : ",\n") << JsonString(id) << ": " << JsonString(policy.str());
-    rules << (first ? "\n" : ",\n") << "  {\"id\": " << JsonString(id)
+    json << (first ? "\n" : ",\n") << base::JsonString(id) << ": "
+         << base::JsonString(policy.str());
+    rules << (first ? "\n" : ",\n") << "  {\"id\": " << base::JsonString(id)
           << ", \"number\": " << r.number
           << ", \"effect\": " << (r.exclude ? "\"forbid\"" : "\"permit\"")
-          << ", \"text\": " << JsonString(r.text) << "}";
+          << ", \"text\": " << base::JsonString(r.text) << "}";
     first = false;
   }
   json << "\n}\n";
@@ -404,7 +372,7 @@ int Main(int argc, char** argv) {
   }
   first = true;
   for (const auto& [name, size] : used) {
-    sets << (first ? "" : ", ") << JsonString(name) << ": " << size;
+    sets << (first ? "" : ", ") << base::JsonString(name) << ": " << size;
     first = false;
   }
 
@@ -413,9 +381,10 @@ int Main(int argc, char** argv) {
   WriteFile(out / "policies.cedar", text.str());
   WriteFile(out / "policies.json", json.str());
   std::ostringstream req;
-  req << "{\n\"agreement\": " << JsonString(agreement.name)
-      << ",\n\"role\": " << JsonString(args.role) << ",\n\"date\": " << JsonString(args.at)
-      << ",\n\"principal\": {\"type\": \"Role\", \"id\": " << JsonString(args.role)
+  req << "{\n\"agreement\": " << base::JsonString(agreement.name)
+      << ",\n\"role\": " << base::JsonString(args.role)
+      << ",\n\"date\": " << base::JsonString(args.at)
+      << ",\n\"principal\": {\"type\": \"Role\", \"id\": " << base::JsonString(args.role)
       << "},\n\"action\": {\"type\": \"Action\", \"id\": \"view\"},\n\"entries\": " << args.entries
       << ",\n\"seed\": " << args.seed << ",\n\"rules\": [" << rules.str()
       << "\n],\n\"code_sets\": {" << sets.str() << "}\n}\n";

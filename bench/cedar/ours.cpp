@@ -31,6 +31,7 @@
 
 #include "bench/cedar/entries.h"
 #include "caldicott/caldicott.h"
+#include "compiler/base/json.h"
 
 namespace caldicott::cedar {
 namespace {
@@ -166,9 +167,9 @@ int Main(int argc, char** argv) {
   size_t measured = 0;
   for (size_t i = 0; i < args.backends.size(); ++i) {
     Result r = Measure(args, args.backends[i], batch, today);
-    json << (i ? ",\n  " : "\n  ") << "{\"backend\": " << JsonString(r.backend);
+    json << (i ? ",\n  " : "\n  ") << "{\"backend\": " << base::JsonString(r.backend);
     if (!r.error.empty()) {
-      json << ", \"error\": " << JsonString(r.error) << "}";
+      json << ", \"error\": " << base::JsonString(r.error) << "}";
       continue;
     }
     ++measured;

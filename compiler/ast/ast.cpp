@@ -1,25 +1,19 @@
 #include "compiler/ast/ast.h"
 
-#include <array>
+#include "runtime/abi/abi.h"
 
 namespace caldicott::ast {
 
 namespace {
-constexpr std::array<std::string_view, kEntryKindCount> kKindSpellings = {
-    "problem",      "allergy",   "medication", "observation", "procedure",
-    "immunisation", "encounter", "document",   "referral",    "family_history",
-    "care_plan",    "alert",     "device",     "other",
-};
-constexpr std::array<std::string_view, kStatusCount> kStatusSpellings = {
-    "active", "inactive", "current", "past", "unknown",
-};
+using abi::kKindSpellings;
+using abi::kStatusSpellings;
 }  // namespace
 
 std::string_view Spelling(EntryKind kind) {
-  return kKindSpellings[static_cast<size_t>(kind)];
+  return abi::KindName(static_cast<uint32_t>(kind));
 }
 std::string_view Spelling(Status status) {
-  return kStatusSpellings[static_cast<size_t>(status)];
+  return abi::StatusName(static_cast<uint32_t>(status));
 }
 
 std::string_view Spelling(TimeUnit unit) {

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "caldicott/caldicott.h"
 #include "compiler/source/source.h"
 
 namespace caldicott::ast {
@@ -28,28 +29,24 @@ using source::SourceRange;
 // The deepest nesting of parentheses the parser accepts.
 inline constexpr int kMaxNesting = 128;
 
-// ---- fixed vocabularies of the language (DESIGN.md section 4)
+// ---- fixed vocabularies of the language (docs/language.md)
 
+// The entry kinds and statuses, from the one list the C API's enums are
+// made from (runtime/include/caldicott/kinds.def, statuses.def): each
+// value is its C enumerator's, so lowering passes them on unchanged.
 enum class EntryKind : uint8_t {
-  Problem,
-  Allergy,
-  Medication,
-  Observation,
-  Procedure,
-  Immunisation,
-  Encounter,
-  Document,
-  Referral,
-  FamilyHistory,
-  CarePlan,
-  Alert,
-  Device,
-  Other,
+#define CALDICOTT_KIND(ENUM, CamelName, spelling) CamelName = CALDICOTT_KIND_##ENUM,
+#include "caldicott/kinds.def"
+#undef CALDICOTT_KIND
 };
-inline constexpr int kEntryKindCount = 14;
+inline constexpr int kEntryKindCount = CALDICOTT_KIND_COUNT;
 
-enum class Status : uint8_t { Active, Inactive, Current, Past, Unknown };
-inline constexpr int kStatusCount = 5;
+enum class Status : uint8_t {
+#define CALDICOTT_STATUS(ENUM, CamelName, spelling) CamelName = CALDICOTT_STATUS_##ENUM,
+#include "caldicott/statuses.def"
+#undef CALDICOTT_STATUS
+};
+inline constexpr int kStatusCount = CALDICOTT_STATUS_COUNT;
 
 enum class TimeUnit : uint8_t { Days, Months, Years };
 

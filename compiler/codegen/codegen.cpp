@@ -149,11 +149,11 @@ class Emitter {
                                        init, name);
     g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     g->setAlignment(llvm::Align(align));
-    if (data.size() >= kLargeTableBytes) large_.push_back({g, data.size()});
+    if (data.size() >= abi::kLargeTableBytes) large_.push_back({g, data.size()});
     return g;
   }
 
-  // The list of kLargeTablesSymbol (codegen.h), after every table.
+  // The list of abi::kLargeTablesSymbol, after every table.
   void EmitLargeTables() {
     llvm::StructType* pair = llvm::StructType::get(ctx_, {ptr_, i64_});
     std::vector<llvm::Constant*> items;
@@ -164,7 +164,7 @@ class Emitter {
         llvm::ConstantStruct::get(pair, {llvm::ConstantPointerNull::get(b_.getPtrTy()), I64(0)}));
     llvm::ArrayType* type = llvm::ArrayType::get(pair, items.size());
     new llvm::GlobalVariable(m_, type, true, llvm::GlobalValue::ExternalLinkage,
-                             llvm::ConstantArray::get(type, items), kLargeTablesSymbol);
+                             llvm::ConstantArray::get(type, items), abi::kLargeTablesSymbol);
   }
 
   llvm::Value* Load64(llvm::Value* p, llvm::Value* offset) {
@@ -609,7 +609,7 @@ void Emitter::EmitAgreement(ir::AgreementId a) {
 
   auto* fn = llvm::Function::Create(
       llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false),
-      llvm::GlobalValue::ExternalLinkage, DecideSymbol(a.index), m_);
+      llvm::GlobalValue::ExternalLinkage, abi::DecideSymbol(a.index), m_);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   fn->addParamAttr(0, llvm::Attribute::NoAlias);
   fn->addParamAttr(0, llvm::Attribute::ReadOnly);

@@ -3,7 +3,7 @@
 // output is text (LLVM IR) or bytes (an ELF relocatable object), which the
 // runtime's loader links in process with ORC (runtime/native/native.h).
 //
-// Partial evaluation (DESIGN.md section 8): every code group is already
+// Partial evaluation (docs/backend.md): every code group is already
 // expanded to exact codes; each `code in` / `label in` / `confidential`
 // atom of an agreement gets one bit. Constant tables (one hash table per
 // field, keyed by code system and code, or inline compares for a system
@@ -22,33 +22,14 @@
 #include <cstdint>
 #include <string>
 
-#include "caldicott/caldicott.h"
 #include "compiler/ir/ir.h"
+#include "runtime/abi/abi.h"
 
 namespace caldicott::codegen {
 
-// The signature of every emitted decision function (one per agreement):
-// decides `count` entries, writing one decision each, assuming the
-// agreement applies to the request. `within` holds the threshold dates of
-// ir::WithinInputs(policy, agreement) for this request, in that order.
-// Malformed entries are withheld with CALDICOTT_REASON_MALFORMED_ENTRY,
-// exactly as interp::Decide does. Pure: reads only its arguments and its
-// own constants, so it is thread-safe and allocates nothing.
-using DecideFn = void (*)(const caldicott_entry* entries, size_t count,
-                          const caldicott_date* within, caldicott_decision* out);
-
-// The symbol of agreement `index`'s decision function in the object code.
-std::string DecideSymbol(uint32_t agreement_index);
-
-// The symbol of an object's list of its large constant tables: pairs of
-// (address, size in bytes), 16 bytes each, ended by (0, 0). The loader
-// asks the kernel to back them with huge pages (fewer TLB misses for an
-// agreement of hundreds of thousands of codes). Absent from objects made
-// before it existed; the loader then does without.
-inline constexpr const char* kLargeTablesSymbol = "caldicott_large_tables";
-// Hash tables (slots, bucket bounds, long keys) of at least this many
-// bytes are listed.
-inline constexpr size_t kLargeTableBytes = size_t{2} << 20;
+// The decision functions' signature and symbols are the ABI's
+// (runtime/abi/abi.h): abi::DecideFn, abi::DecideSymbol,
+// abi::kLargeTablesSymbol.
 
 struct Options {
   // "host": tune for this machine's CPU (the JIT). "generic": a baseline
@@ -73,8 +54,8 @@ struct Options {
 // as text. Empty and `error` set on failure.
 std::string EmitLLVM(const ir::Policy& policy, const Options& options, std::string& error);
 
-// An ELF relocatable object holding one DecideFn per agreement (named by
-// DecideSymbol). Returns false and sets `error` on failure.
+// An ELF relocatable object holding one abi::DecideFn per agreement (named by
+// abi::DecideSymbol). Returns false and sets `error` on failure.
 bool EmitObject(const ir::Policy& policy, const Options& options, std::string& object,
                 std::string& error);
 

@@ -218,8 +218,4 @@ uint32_t Lookup(const PolicyTables& tables, const SystemTable& table, std::strin
   return 0;
 }
 
-std::string DecideSymbol(uint32_t agreement_index) {
-  return "caldicott_decide_" + std::to_string(agreement_index);
-}
-
 }  // namespace caldicott::codegen

@@ -196,9 +196,6 @@ class CollectingConsumer : public Consumer {
   std::vector<Diagnostic> diagnostics;
 };
 
-// Escapes a string for a JSON string literal (without the quotes).
-std::string JsonEscape(std::string_view s);
-
 // ---- suggestions
 
 // The candidate closest to `word` by edit distance, if it is close enough to

@@ -179,12 +179,6 @@ TEST_F(DiagnosticsTest, JsonIsOneDocument) {
             "],\"errors\":1,\"warnings\":0,\"truncated\":false}\n");
 }
 
-TEST(JsonEscape, EscapesControlCharacters) {
-  EXPECT_EQ(JsonEscape(std::string("a\x01"
-                                   "b\\")),
-            "a\\u0001b\\\\");
-}
-
 TEST(DiagKinds, CodesAreUniqueAndWellFormed) {
   std::set<std::string_view> codes;
   for (const DiagKindInfo& info : AllKinds()) {

@@ -1,41 +1,12 @@
 // The machine rendering of diagnostics, for build pipelines.
 #include <fmt/format.h>
 
+#include "compiler/base/json.h"
 #include "compiler/diagnostics/diagnostics.h"
 
 namespace caldicott::diag {
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += ch;  // UTF-8 passes through: sources are validated text
-        }
-    }
-  }
-  return out;
-}
+using base::JsonEscape;
 
 namespace {
 

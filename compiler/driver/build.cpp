@@ -7,12 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "compiler/aot/aot.h"
+#include "compiler/base/file.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
 #include "runtime/artifact/artifact.h"
+#include "runtime/engine/engine.h"
 #include "runtime/native/native.h"
-#include "runtime/src/engine.h"
 
 namespace caldicott::driver {
 
@@ -75,7 +77,7 @@ int CompileArtifact(std::span<const std::string> args, std::ostream& out, std::o
 
   artifact::Contents contents;
   std::string error;
-  if (!runtime::BuildArtifact(*compilation, o.cpu, contents, error)) {
+  if (!aot::BuildArtifact(*compilation, o.cpu, contents, error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }
@@ -113,7 +115,7 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
   BuildOptions o = ParseBuild(args, "inspect", false, true);
   const std::string& path = o.files[0];
   std::string bytes, error;
-  if (!runtime::ReadWholeFile(path, bytes, error)) {
+  if (!base::ReadWholeFile(path, bytes, error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }
@@ -130,7 +132,7 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
       int exit_code = kSuccess;
       auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
       if (schema == nullptr) return exit_code;
-      bool same = runtime::SchemaHash(*schema) == contents.manifest.schema_hash;
+      bool same = schema->Hash() == contents.manifest.schema_hash;
       out << "schema given: " << (same ? "the one it was compiled against" : "another one") << '\n';
     }
     std::string why;

@@ -15,12 +15,16 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/date.h"
+#include "compiler/base/file.h"
+#include "compiler/base/json.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/commands.h"
 #include "compiler/driver/driver.h"
 #include "compiler/ir/ir.h"
 #include "compiler/pipeline/pipeline.h"
-#include "runtime/src/engine.h"
+#include "runtime/abi/abi.h"
+#include "runtime/engine/engine.h"
 
 namespace caldicott::driver {
 
@@ -83,29 +87,11 @@ FilterOptions ParseFilter(std::span<const std::string> args) {
   return o;
 }
 
-// YYYY-MM-DD, a real date.
-std::optional<caldicott_date> ParseDay(const std::string& s) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
-    return std::nullopt;
-  }
-  caldicott_date days = ir::DaysFromCivil(y, m, d);
-  int y2, m2, d2;
-  ir::CivilFromDays(days, y2, m2, d2);
-  if (y2 != y || m2 != m || d2 != d || y < 1) return std::nullopt;
-  return days;
-}
-
 caldicott_date Today() {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
-  return ir::DaysFromCivil(utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
-}
-
-std::string JsonString(std::string_view s) {
-  return "\"" + diag::JsonEscape(s) + "\"";
+  return base::DaysFromCivil(utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
 }
 
 // One JSON line per entry of the Bundle.
@@ -118,20 +104,20 @@ std::string Explanation(const fhir::FilterResult& r, const ir::Policy& policy) {
       rule = fmt::format(
           "{{\"number\":{},\"agreement\":{},\"statement\":{},\"exclude\":{},\"location\":{},"
           "\"text\":{}}}",
-          rr->number, JsonString(policy.Get(rr->agreement).name), rr->statement,
+          rr->number, base::JsonString(policy.Get(rr->agreement).name), rr->statement,
           rr->exclude ? "true" : "false",
-          JsonString(fmt::format("{}:{}:{}", rr->loc.file, rr->loc.line, rr->loc.column)),
-          JsonString(rr->text));
+          base::JsonString(fmt::format("{}:{}:{}", rr->loc.file, rr->loc.line, rr->loc.column)),
+          base::JsonString(rr->text));
     }
     bool clinical = e.category == fhir::Category::kClinical;
     out += fmt::format(
         "{{\"index\":{},\"resource\":{},\"category\":{},\"kind\":{},\"status\":{},\"date\":{},"
         "\"decision\":{},\"reason\":{},\"rule\":{}}}\n",
-        e.index, JsonString(resource), JsonString(fhir::CategoryName(e.category)),
-        clinical ? JsonString(fhir::KindName(e.kind)) : "null",
-        clinical ? JsonString(fhir::StatusName(e.status)) : "null",
-        e.date == CALDICOTT_NO_DATE ? "null" : JsonString(ir::DateText(e.date)),
-        e.kept ? "\"keep\"" : "\"withhold\"", JsonString(fhir::OutcomeText(e.outcome)), rule);
+        e.index, base::JsonString(resource), base::JsonString(fhir::CategoryName(e.category)),
+        clinical ? base::JsonString(abi::KindName(e.kind)) : "null",
+        clinical ? base::JsonString(abi::StatusName(e.status)) : "null",
+        e.date == CALDICOTT_NO_DATE ? "null" : base::JsonString(base::DateText(e.date)),
+        e.kept ? "\"keep\"" : "\"withhold\"", base::JsonString(fhir::OutcomeText(e.outcome)), rule);
   }
   return out;
 }
@@ -220,13 +206,13 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   FilterOptions o = ParseFilter(args);
   caldicott_date at = Today();
   if (o.at) {
-    auto day = ParseDay(*o.at);
+    auto day = base::ParseDay(*o.at);
     if (!day) throw UsageError{fmt::format("`--at` takes a date YYYY-MM-DD, not `{}`", *o.at)};
     at = *day;
   }
 
   // Compile, reporting like `check`, or load the artefact.
-  runtime::Engine engine;
+  runtime::PolicyEngine engine;
   engine.schema_paths = o.schema_paths;
   // One Bundle, then exit: the JIT's quick code, without the optimised
   // code a long-lived host gets a moment later (docs/runtime.md, "Tiers").
@@ -234,7 +220,7 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   std::string error;
   if (o.artifact) {
     std::string bytes;
-    if (!runtime::ReadWholeFile(*o.artifact, bytes, error)) {
+    if (!base::ReadWholeFile(*o.artifact, bytes, error)) {
       err << "caldicott: error: " << error << '\n';
       return kUsageOrIo;
     }
@@ -248,7 +234,7 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
       int exit_code = kSuccess;
       auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
       if (schema == nullptr) return exit_code;
-      if (runtime::SchemaHash(*schema) != engine.manifest()->schema_hash) {
+      if (schema->Hash() != engine.manifest()->schema_hash) {
         err << "caldicott: error: " << *o.artifact
             << ": compiled against another coding schema than the one given; recompile it "
                "with this `--schema`, or leave `--schema` out\n";
@@ -291,7 +277,7 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   }
   if (r.status == fhir::FilterResult::Status::kDoesNotApply) {
     err << fmt::format("caldicott: agreement `{}` does not apply to role `{}` on {}: {}\n",
-                       o.agreement, o.role, ir::DateText(at), why);
+                       o.agreement, o.role, base::DateText(at), why);
     return kDoesNotApply;
   }
   if (o.explain && !WriteAtomically(*o.explain, Explanation(r, policy), error)) {

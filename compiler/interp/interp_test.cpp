@@ -1,4 +1,5 @@
 #include "compiler/interp/interp.h"
+#include "compiler/base/date.h"
 
 #include <gtest/gtest.h>
 
@@ -74,22 +75,24 @@ caldicott_entry Entry(caldicott_kind kind, caldicott_entry_status status,
           labels.size()};
 }
 
-const caldicott_date kToday = ir::DaysFromCivil(2026, 6, 15);
+const caldicott_date kToday = base::DaysFromCivil(2026, 6, 15);
 
 TEST(Dates, CivilRoundTripAndCalendarSubtraction) {
-  EXPECT_EQ(ir::DaysFromCivil(1970, 1, 1), 0);
-  EXPECT_EQ(ir::DaysFromCivil(2000, 3, 1), 11017);
+  EXPECT_EQ(base::DaysFromCivil(1970, 1, 1), 0);
+  EXPECT_EQ(base::DaysFromCivil(2000, 3, 1), 11017);
   for (caldicott_date d = -800000; d < 800000; d += 997) {
     int y, m, dd;
-    ir::CivilFromDays(d, y, m, dd);
-    ASSERT_EQ(ir::DaysFromCivil(y, m, dd), d);
+    base::CivilFromDays(d, y, m, dd);
+    ASSERT_EQ(base::DaysFromCivil(y, m, dd), d);
   }
-  EXPECT_EQ(ir::DateText(ir::SubtractTime(ir::DaysFromCivil(2026, 3, 31), 1, ir::TimeUnit::Months)),
-            "2026-02-28");
-  EXPECT_EQ(ir::DateText(ir::SubtractTime(ir::DaysFromCivil(2024, 2, 29), 1, ir::TimeUnit::Years)),
-            "2023-02-28");
   EXPECT_EQ(
-      ir::DateText(ir::SubtractTime(ir::DaysFromCivil(2026, 1, 15), 13, ir::TimeUnit::Months)),
+      base::DateText(ir::SubtractTime(base::DaysFromCivil(2026, 3, 31), 1, ir::TimeUnit::Months)),
+      "2026-02-28");
+  EXPECT_EQ(
+      base::DateText(ir::SubtractTime(base::DaysFromCivil(2024, 2, 29), 1, ir::TimeUnit::Years)),
+      "2023-02-28");
+  EXPECT_EQ(
+      base::DateText(ir::SubtractTime(base::DaysFromCivil(2026, 1, 15), 13, ir::TimeUnit::Months)),
       "2024-12-15");
   EXPECT_EQ(ir::SubtractTime(100, 30, ir::TimeUnit::Days), 70);
 }
@@ -157,7 +160,7 @@ TEST(Interp, UnknownDatesFailClosed) {
       b.Leaf(ir::CondOp::RecordedWithin, 6, static_cast<uint32_t>(ir::TimeUnit::Months));
   b.Rule(a, false, b.Leaf(ir::CondOp::KindIn, 0x3fff));
   b.Rule(a, false, recent);
-  ir::CondId old = b.Leaf(ir::CondOp::RecordedBefore, 0, 0, ir::DaysFromCivil(2000, 1, 1));
+  ir::CondId old = b.Leaf(ir::CondOp::RecordedBefore, 0, 0, base::DaysFromCivil(2000, 1, 1));
   b.Rule(a, true,
          b.Node(ir::CondOp::And, {b.Leaf(ir::CondOp::KindIn, 1u << CALDICOTT_KIND_DOCUMENT), old}));
   std::vector<caldicott_coding> none;
@@ -167,7 +170,7 @@ TEST(Interp, UnknownDatesFailClosed) {
   EXPECT_EQ(d.rule, 3u);
   EXPECT_EQ(Decide(b.p, a, kToday,
                    Entry(CALDICOTT_KIND_DOCUMENT, CALDICOTT_STATUS_UNKNOWN, none, {},
-                         ir::DaysFromCivil(2010, 1, 1)))
+                         base::DaysFromCivil(2010, 1, 1)))
                 .verdict,
             CALDICOTT_SHARE);
   // `not` of unknown is unknown.
@@ -175,7 +178,7 @@ TEST(Interp, UnknownDatesFailClosed) {
                      Entry(CALDICOTT_KIND_PROBLEM, CALDICOTT_STATUS_ACTIVE, none)),
             Truth::Unknown);
   // recorded within 6 months: on the boundary yes, a day earlier no.
-  caldicott_date edge = ir::DaysFromCivil(2025, 12, 15);
+  caldicott_date edge = base::DaysFromCivil(2025, 12, 15);
   EXPECT_EQ(Evaluate(b.p, recent, kToday,
                      Entry(CALDICOTT_KIND_PROBLEM, CALDICOTT_STATUS_ACTIVE, none, {}, edge)),
             Truth::True);
@@ -187,8 +190,8 @@ TEST(Interp, UnknownDatesFailClosed) {
 TEST(Interp, AppliesToRoleDateAndPractice) {
   Builder b;
   ir::AgreementId a = b.Agreement("a");
-  b.p.agreements[0].effective_from = ir::DaysFromCivil(2026, 1, 1);
-  b.p.agreements[0].effective_to = ir::DaysFromCivil(2026, 12, 31);
+  b.p.agreements[0].effective_from = base::DaysFromCivil(2026, 1, 1);
+  b.p.agreements[0].effective_to = base::DaysFromCivil(2026, 12, 31);
   b.p.agreements[0].controllers = {"A81001"};
   auto req = [](const char* role, caldicott_date date, const char* practice) {
     return caldicott_request{role, std::string_view(role).size(), date, practice,
@@ -198,9 +201,9 @@ TEST(Interp, AppliesToRoleDateAndPractice) {
   EXPECT_TRUE(Applies(b.p, a, req("gp", kToday, nullptr)));  // practice not named
   EXPECT_FALSE(Applies(b.p, a, req("gp", kToday, "B99999")));
   EXPECT_FALSE(Applies(b.p, a, req("nurse", kToday, "A81001")));
-  EXPECT_TRUE(Applies(b.p, a, req("gp", ir::DaysFromCivil(2026, 12, 31), nullptr)));
-  EXPECT_FALSE(Applies(b.p, a, req("gp", ir::DaysFromCivil(2027, 1, 1), nullptr)));
-  EXPECT_FALSE(Applies(b.p, a, req("gp", ir::DaysFromCivil(2025, 12, 31), nullptr)));
+  EXPECT_TRUE(Applies(b.p, a, req("gp", base::DaysFromCivil(2026, 12, 31), nullptr)));
+  EXPECT_FALSE(Applies(b.p, a, req("gp", base::DaysFromCivil(2027, 1, 1), nullptr)));
+  EXPECT_FALSE(Applies(b.p, a, req("gp", base::DaysFromCivil(2025, 12, 31), nullptr)));
 }
 
 // ---- property tests over random policies and entries

@@ -110,12 +110,8 @@ struct Policy {
   }
 };
 
-// ---- dates
+// ---- dates (calendar conversions are base::DaysFromCivil and friends)
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back.
-caldicott_date DaysFromCivil(int year, int month, int day);
-void CivilFromDays(caldicott_date days, int& year, int& month, int& day);
-std::string DateText(caldicott_date days);  // YYYY-MM-DD
 // `date` moved back by `amount` units; a day past the end of the month
 // becomes its last day (2026-03-31 less one month is 2026-02-28).
 caldicott_date SubtractTime(caldicott_date date, uint32_t amount, TimeUnit unit);

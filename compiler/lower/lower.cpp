@@ -1,6 +1,7 @@
 #include "compiler/lower/lower.h"
 
 #include "compiler/ast/overloaded.h"
+#include "compiler/base/date.h"
 
 #include <algorithm>
 #include <map>
@@ -58,7 +59,7 @@ class Lowerer {
   }
 
   static caldicott_date Days(const ast::Date& d) {
-    return ir::DaysFromCivil(d.year, d.month, d.day);
+    return base::DaysFromCivil(d.year, d.month, d.day);
   }
 
   ir::CondId LowerCond(const ast::Cond& cond) {

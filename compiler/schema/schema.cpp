@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
+#include "compiler/base/sha256.h"
+
 namespace caldicott::schema {
 
 namespace {
@@ -249,6 +253,29 @@ std::vector<const CodeSystem*> Schema::Systems() const {
   std::vector<const CodeSystem*> out;
   for (const auto& s : systems_) out.push_back(s.get());
   return out;
+}
+
+std::string Schema::Hash() const {
+  std::vector<const CodeSystem*> systems = Systems();
+  std::sort(systems.begin(), systems.end(),
+            [](const auto* a, const auto* b) { return a->uri() < b->uri(); });
+  base::Sha256 h;
+  std::string line;
+  for (const CodeSystem* s : systems) {
+    h.Update(fmt::format("system {} {} {}\n", s->uri(), s->version(), s->size()));
+    for (ConceptId id = 0; id < s->size(); ++id) {
+      line.assign(s->Code(id));
+      line += s->Active(id) ? " +" : " -";
+      for (ConceptId p : s->Parents(id)) (line += ' ') += s->Code(p);
+      if (s->IsRefset(id)) {
+        line += " refset";
+        for (ConceptId m : s->RefsetMembers(id)) (line += ' ') += s->Code(m);
+      }
+      line += '\n';
+      h.Update(line);
+    }
+  }
+  return "sha256:" + h.HexDigest();
 }
 
 // ---- SCTIDs

@@ -136,6 +136,12 @@ class Schema {
   const CodeSystem* ByUri(std::string_view uri) const;
   std::vector<const CodeSystem*> Systems() const;
 
+  // The SHA-256 of the schema ("sha256:" + hex, as in an artefact's
+  // manifest): every system's URI and version, and every concept with its
+  // activity, parents and refset members, in a fixed order. Two schemas
+  // with the same hash expand every group alike.
+  std::string Hash() const;
+
  private:
   std::vector<std::unique_ptr<CodeSystem>> systems_;
 };

@@ -40,6 +40,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "compiler/base/date.h"
+#include "compiler/base/sha256.h"
+#include "runtime/abi/abi.h"
+
 namespace caldicott::artifact {
 
 namespace {
@@ -62,8 +66,8 @@ constexpr uint8_t kCondOpCount = 0
 
 // Dates an agreement may be effective from or to: years 0000 to 9999, so
 // that they print as YYYY-MM-DD.
-const caldicott_date kFirstDate = ir::DaysFromCivil(0, 1, 1);
-const caldicott_date kLastDate = ir::DaysFromCivil(9999, 12, 31);
+const caldicott_date kFirstDate = base::DaysFromCivil(0, 1, 1);
+const caldicott_date kLastDate = base::DaysFromCivil(9999, 12, 31);
 
 // ---- bytes
 
@@ -754,14 +758,11 @@ std::vector<AgreementInfo> DescribeAgreements(const ir::Policy& policy) {
     info.version = a.version;
     info.purpose = a.purpose;
     for (const ir::Role& r : a.roles) info.roles.push_back(r.name);
-    if (a.effective_from) info.effective_from = ir::DateText(*a.effective_from);
-    if (a.effective_to) info.effective_to = ir::DateText(*a.effective_to);
+    if (a.effective_from) info.effective_from = base::DateText(*a.effective_from);
+    if (a.effective_to) info.effective_to = base::DateText(*a.effective_to);
     info.controllers = a.controllers;
     info.rules = static_cast<uint32_t>(a.rules.size());
-    // Spelled as codegen::DecideSymbol spells it (this library does not
-    // depend on codegen, which brings LLVM); a test in codegen or native
-    // should keep the two equal.
-    info.symbol = fmt::format("caldicott_decide_{}", i);
+    info.symbol = abi::DecideSymbol(static_cast<uint32_t>(i));
     out.push_back(std::move(info));
   }
   return out;
@@ -855,7 +856,7 @@ std::string Write(const Contents& contents) {
     offset += sections[i].size();
   }
   for (const std::string& s : sections) out += s;
-  Sha256 sha;
+  base::Sha256 sha;
   sha.Update(out);
   auto digest = sha.Digest();
   out.append(reinterpret_cast<const char*>(digest.data()), digest.size());
@@ -879,7 +880,7 @@ bool ReadChecked(std::string_view bytes, Contents& out, std::string& error) {
   }
   const uint64_t declared = GetU64(bytes, 16);
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumSize);
-  Sha256 sha;
+  base::Sha256 sha;
   sha.Update(body);
   auto digest = sha.Digest();
   if (std::memcmp(digest.data(), bytes.data() + body.size(), kChecksumSize) != 0) {

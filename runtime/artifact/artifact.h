@@ -58,7 +58,7 @@ struct Contents {
 };
 
 // The manifest's agreements as they follow from a policy (symbols named by
-// codegen::DecideSymbol). The caller fills in the rest.
+// abi::DecideSymbol). The caller fills in the rest.
 std::vector<AgreementInfo> DescribeAgreements(const ir::Policy& policy);
 
 // The bytes of the file (layout: README.md). The policy is written without
@@ -91,28 +91,6 @@ inline constexpr uint64_t kMaxCondTreeSize = 1 << 20;  // a rule's condition, un
 // The manifest as JSON (for `caldicott inspect --json`) and as text.
 std::string ManifestJson(const Manifest& manifest);
 std::string ManifestText(const Manifest& manifest);
-
-// SHA-256 of `data` as lowercase hex.
-std::string Sha256Hex(std::string_view data);
-
-// An incremental SHA-256, for hashing many inputs in turn.
-class Sha256 {
- public:
-  Sha256();
-  void Update(std::string_view data);
-  std::string HexDigest();  // finishes; the object is then spent
-  // The raw 32 bytes; finishes likewise (calling either again gives the
-  // same digest; Update after finishing is ignored).
-  std::array<unsigned char, 32> Digest();
-
- private:
-  uint32_t state_[8];
-  uint64_t length_ = 0;
-  unsigned char buffer_[64];
-  size_t buffered_ = 0;
-  bool done_ = false;
-  void Block(const unsigned char* block);
-};
 
 }  // namespace caldicott::artifact
 

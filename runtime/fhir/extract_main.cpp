@@ -15,42 +15,13 @@
 #include <string>
 #include <string_view>
 
+#include "compiler/base/json.h"
+#include "runtime/abi/abi.h"
 #include "runtime/fhir/fhir.h"
 
 namespace {
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+using caldicott::base::AppendJsonString;
 
 void AppendCodings(std::string& out, std::span<const caldicott_coding> codings) {
   out += '[';
@@ -111,12 +82,12 @@ int main(int argc, char** argv) {
       AppendJsonString(line, CategoryName(x.category));
       line += ",\"kind\":";
       if (x.category == Category::kClinical) {
-        AppendJsonString(line, KindName(x.kind));
+        AppendJsonString(line, caldicott::abi::KindName(x.kind));
       } else {
         line += "null";
       }
       line += ",\"status\":";
-      AppendJsonString(line, StatusName(x.status));
+      AppendJsonString(line, caldicott::abi::StatusName(x.status));
       line += ",\"date\":";
       line += x.date == CALDICOTT_NO_DATE ? std::string("null") : std::to_string(x.date);
       line += ",\"codes\":";

@@ -79,10 +79,7 @@ enum class Category : uint8_t { kClinical, kPatient, kSupporting, kComposition, 
 
 // "clinical", "patient", "supporting", "composition", "unclassified".
 std::string_view CategoryName(Category category);
-// "problem", ..., "other" (DESIGN.md section 4).
-std::string_view KindName(caldicott_kind kind);
-// "active", "inactive", "current", "past", "unknown".
-std::string_view StatusName(caldicott_entry_status status);
+// The names of kinds and statuses are abi::KindName and abi::StatusName.
 
 // How the adapter classifies a resource type. `kind` is meaningful only for
 // Category::kClinical. A Composition is kUnclassified here; the Bundle

@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include "runtime/abi/abi.h"
+
 namespace caldicott::fhir {
 namespace {
 
@@ -210,11 +212,11 @@ TEST(Classify, EveryKindOfTheTable) {
 }
 
 TEST(Names, KindsStatusesCategoriesOutcomes) {
-  EXPECT_EQ(KindName(CALDICOTT_KIND_FAMILY_HISTORY), "family_history");
-  EXPECT_EQ(KindName(CALDICOTT_KIND_IMMUNISATION), "immunisation");
-  EXPECT_EQ(KindName(CALDICOTT_KIND_OTHER), "other");
-  EXPECT_EQ(StatusName(CALDICOTT_STATUS_CURRENT), "current");
-  EXPECT_EQ(StatusName(CALDICOTT_STATUS_UNKNOWN), "unknown");
+  EXPECT_EQ(abi::KindName(CALDICOTT_KIND_FAMILY_HISTORY), "family_history");
+  EXPECT_EQ(abi::KindName(CALDICOTT_KIND_IMMUNISATION), "immunisation");
+  EXPECT_EQ(abi::KindName(CALDICOTT_KIND_OTHER), "other");
+  EXPECT_EQ(abi::StatusName(CALDICOTT_STATUS_CURRENT), "current");
+  EXPECT_EQ(abi::StatusName(CALDICOTT_STATUS_UNKNOWN), "unknown");
   EXPECT_EQ(CategoryName(Category::kSupporting), "supporting");
   EXPECT_EQ(OutcomeText(Outcome::kSupportingReferenced), "not clinical: kept as supporting");
   EXPECT_EQ(OutcomeText(Outcome::kSupportingUnreferenced), "withheld as unreferenced supporting");

@@ -9,6 +9,8 @@
 #include <new>
 #include <unordered_map>
 
+#include "compiler/base/date.h"
+
 namespace caldicott::fhir {
 
 namespace {
@@ -116,20 +118,6 @@ std::string_view CategoryName(Category category) {
   return "unclassified";
 }
 
-std::string_view KindName(caldicott_kind kind) {
-  static constexpr std::array<std::string_view, CALDICOTT_KIND_COUNT> kNames = {
-      "problem",      "allergy",   "medication", "observation", "procedure",
-      "immunisation", "encounter", "document",   "referral",    "family_history",
-      "care_plan",    "alert",     "device",     "other"};
-  return static_cast<size_t>(kind) < kNames.size() ? kNames[kind] : "other";
-}
-
-std::string_view StatusName(caldicott_entry_status status) {
-  static constexpr std::array<std::string_view, CALDICOTT_STATUS_COUNT> kNames = {
-      "active", "inactive", "current", "past", "unknown"};
-  return static_cast<size_t>(status) < kNames.size() ? kNames[status] : "unknown";
-}
-
 Classification Classify(std::string_view resource_type) {
   const TypeInfo* t = FindType(resource_type);
   if (t == nullptr) return {Category::kUnclassified, CALDICOTT_KIND_OTHER};
@@ -150,25 +138,6 @@ int Number(std::string_view s, size_t at, size_t n) {
   int v = 0;
   for (size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
   return v;
-}
-
-bool LeapYear(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && LeapYear(y) ? 29 : kDays[m - 1];
-}
-
-// Howard Hinnant's days_from_civil.
-int32_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 // "Thh:mm:ss(.f+)?(Z|+hh:mm|-hh:mm)" at `at`, up to the end.
@@ -201,16 +170,16 @@ std::optional<caldicott_date> ParseDate(std::string_view s) {
   if (!Digits(s, 0, 4)) return std::nullopt;
   int y = Number(s, 0, 4);
   if (y == 0) return std::nullopt;
-  if (s.size() == 4) return DaysFromCivil(y, 1, 1);
+  if (s.size() == 4) return base::DaysFromCivil(y, 1, 1);
   if (s[4] != '-' || !Digits(s, 5, 2)) return std::nullopt;
   int m = Number(s, 5, 2);
   if (m < 1 || m > 12) return std::nullopt;
-  if (s.size() == 7) return DaysFromCivil(y, m, 1);
+  if (s.size() == 7) return base::DaysFromCivil(y, m, 1);
   if (s[7] != '-' || !Digits(s, 8, 2)) return std::nullopt;
   int d = Number(s, 8, 2);
-  if (d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
+  if (d < 1 || d > base::DaysInMonth(y, m)) return std::nullopt;
   if (s.size() != 10 && !ValidTime(s, 10)) return std::nullopt;
-  return DaysFromCivil(y, m, d);
+  return base::DaysFromCivil(y, m, d);
 }
 
 namespace internal {

@@ -17,6 +17,8 @@
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/Triple.h>
 
+#include "compiler/codegen/codegen.h"
+
 namespace caldicott::native {
 
 #ifndef MADV_COLLAPSE
@@ -41,7 +43,7 @@ void PreferHugePages(const uint64_t* tables, uint64_t object_size) {
   // counts too.
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (uint64_t k = 0; tables[0] != 0; tables += 2, ++k) {
-    if (k > object_size / codegen::kLargeTableBytes || tables[1] > object_size ||
+    if (k > object_size / abi::kLargeTableBytes || tables[1] > object_size ||
         tables[0] + tables[1] < tables[0]) {
       return;  // not a list this loader's codegen wrote
     }
@@ -120,15 +122,15 @@ std::unique_ptr<Code> Code::Load(std::string_view object, uint32_t agreement_cou
   std::unique_ptr<Code> code(new Code());
   code->impl_ = std::make_unique<Impl>();
   for (uint32_t a = 0; a < agreement_count; ++a) {
-    auto address = (*jit)->lookup(codegen::DecideSymbol(a));
+    auto address = (*jit)->lookup(abi::DecideSymbol(a));
     if (!address) {
       error = "cannot link the object code: " + Message(address.takeError());
       return nullptr;
     }
-    code->functions_.push_back(address->toPtr<codegen::DecideFn>());
+    code->functions_.push_back(address->toPtr<abi::DecideFn>());
   }
   if (huge_pages) {
-    if (auto tables = (*jit)->lookup(codegen::kLargeTablesSymbol)) {
+    if (auto tables = (*jit)->lookup(abi::kLargeTablesSymbol)) {
       PreferHugePages(tables->toPtr<const uint64_t*>(), object.size());
     } else {
       llvm::consumeError(tables.takeError());  // an object made before the list existed

@@ -6,7 +6,7 @@
 // Only the symbols the emitted code may call (bcmp, memcmp, memcpy,
 // memset) are resolved, against this process's C library: an object that
 // needs anything else is refused. The object's large tables
-// (codegen::kLargeTablesSymbol) are offered huge pages.
+// (abi::kLargeTablesSymbol) are offered huge pages.
 #ifndef CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
 #define CALDICOTT_RUNTIME_NATIVE_NATIVE_H_
 
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/codegen/codegen.h"
+#include "runtime/abi/abi.h"
 
 namespace caldicott::native {
 
@@ -34,13 +34,13 @@ class Code {
   static std::unique_ptr<Code> Load(std::string_view object, uint32_t agreement_count,
                                     std::string& error, bool huge_pages = true);
 
-  codegen::DecideFn decide(uint32_t agreement) const { return functions_[agreement]; }
+  abi::DecideFn decide(uint32_t agreement) const { return functions_[agreement]; }
 
  private:
   Code() = default;
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::vector<codegen::DecideFn> functions_;
+  std::vector<abi::DecideFn> functions_;
 };
 
 // Whether code for `triple` and `cpu` ("generic", or the CPU that code was

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/base/date.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
@@ -43,7 +44,7 @@ constexpr const char* kSystems[] = {
 };
 constexpr const char* kConf = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
 constexpr int kAgreementsPerPolicy = 250;
-const caldicott_date kToday = ir::DaysFromCivil(2026, 6, 15);
+const caldicott_date kToday = base::DaysFromCivil(2026, 6, 15);
 
 class Generator {
  public:

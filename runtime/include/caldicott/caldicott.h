@@ -30,48 +30,40 @@ extern "C" {
 
 typedef enum caldicott_status {
   CALDICOTT_OK = 0,
-  CALDICOTT_ERROR_ARGUMENT = 1,       /* a null pointer or an out-of-range value */
-  CALDICOTT_ERROR_SOURCE = 2,         /* the agreement source has errors (see caldicott_last_error) */
-  CALDICOTT_ERROR_SCHEMA = 3,         /* a coding schema could not be loaded */
-  CALDICOTT_ERROR_NOT_FOUND = 4,      /* no agreement of that name */
-  CALDICOTT_ERROR_NOT_COMPILED = 5,   /* the engine has no compiled policy */
-  CALDICOTT_ERROR_MALFORMED_INPUT = 6,/* a FHIR Bundle that is not valid JSON or not a Bundle */
-  CALDICOTT_ERROR_DOES_NOT_APPLY = 7, /* the agreement does not apply to the request */
+  CALDICOTT_ERROR_ARGUMENT = 1,     /* a null pointer or an out-of-range value */
+  CALDICOTT_ERROR_SOURCE = 2,       /* the agreement source has errors (see caldicott_last_error) */
+  CALDICOTT_ERROR_SCHEMA = 3,       /* a coding schema could not be loaded */
+  CALDICOTT_ERROR_NOT_FOUND = 4,    /* no agreement of that name */
+  CALDICOTT_ERROR_NOT_COMPILED = 5, /* the engine has no compiled policy */
+  CALDICOTT_ERROR_MALFORMED_INPUT = 6, /* a FHIR Bundle that is not valid JSON or not a Bundle */
+  CALDICOTT_ERROR_DOES_NOT_APPLY = 7,  /* the agreement does not apply to the request */
   CALDICOTT_ERROR_OUT_OF_MEMORY = 8,
   CALDICOTT_ERROR_INTERNAL = 9,
-  CALDICOTT_ERROR_ARTIFACT = 10,      /* an artefact that is unreadable, damaged or not for this runtime */
-  CALDICOTT_ERROR_IO = 11             /* a file could not be read */
+  CALDICOTT_ERROR_ARTIFACT =
+      10,                 /* an artefact that is unreadable, damaged or not for this runtime */
+  CALDICOTT_ERROR_IO = 11 /* a file could not be read */
 } caldicott_status;
 
 /* ---------------------------------------------------------------- entries */
 
-/* Entry kinds (DESIGN.md section 4). */
+/* Entry kinds (docs/language.md, "Entry kinds"), generated from the one list
+ * in caldicott/kinds.def: CALDICOTT_KIND_PROBLEM = 0, CALDICOTT_KIND_ALLERGY,
+ * ... CALDICOTT_KIND_OTHER, in the order listed there. */
 typedef enum caldicott_kind {
-  CALDICOTT_KIND_PROBLEM = 0,
-  CALDICOTT_KIND_ALLERGY = 1,
-  CALDICOTT_KIND_MEDICATION = 2,
-  CALDICOTT_KIND_OBSERVATION = 3,
-  CALDICOTT_KIND_PROCEDURE = 4,
-  CALDICOTT_KIND_IMMUNISATION = 5,
-  CALDICOTT_KIND_ENCOUNTER = 6,
-  CALDICOTT_KIND_DOCUMENT = 7,
-  CALDICOTT_KIND_REFERRAL = 8,
-  CALDICOTT_KIND_FAMILY_HISTORY = 9,
-  CALDICOTT_KIND_CARE_PLAN = 10,
-  CALDICOTT_KIND_ALERT = 11,
-  CALDICOTT_KIND_DEVICE = 12,
-  CALDICOTT_KIND_OTHER = 13,
-  CALDICOTT_KIND_COUNT = 14
+#define CALDICOTT_KIND(ENUM, CamelName, spelling) CALDICOTT_KIND_##ENUM,
+#include "caldicott/kinds.def"
+#undef CALDICOTT_KIND
+  CALDICOTT_KIND_COUNT
 } caldicott_kind;
 
-/* Entry statuses (DESIGN.md section 4). */
+/* Entry statuses (docs/language.md, "Statuses"), generated from the one
+ * list in caldicott/statuses.def: CALDICOTT_STATUS_ACTIVE = 0, ...
+ * CALDICOTT_STATUS_UNKNOWN, in the order listed there. */
 typedef enum caldicott_entry_status {
-  CALDICOTT_STATUS_ACTIVE = 0,
-  CALDICOTT_STATUS_INACTIVE = 1,
-  CALDICOTT_STATUS_CURRENT = 2,
-  CALDICOTT_STATUS_PAST = 3,
-  CALDICOTT_STATUS_UNKNOWN = 4,
-  CALDICOTT_STATUS_COUNT = 5
+#define CALDICOTT_STATUS(ENUM, CamelName, spelling) CALDICOTT_STATUS_##ENUM,
+#include "caldicott/statuses.def"
+#undef CALDICOTT_STATUS
+  CALDICOTT_STATUS_COUNT
 } caldicott_entry_status;
 
 /* A date as days since 1970-01-01 (proleptic Gregorian). */
@@ -92,19 +84,16 @@ typedef struct caldicott_entry {
   uint32_t kind;   /* a caldicott_kind */
   uint32_t status; /* a caldicott_entry_status */
   caldicott_date date;
-  uint32_t flags;  /* reserved: must be 0 */
+  uint32_t flags;                  /* reserved: must be 0 */
   const caldicott_coding* codings; /* the codes of the entry's main concept */
   size_t coding_count;
-  const caldicott_coding* labels;  /* security labels (FHIR meta.security) */
+  const caldicott_coding* labels; /* security labels (FHIR meta.security) */
   size_t label_count;
 } caldicott_entry;
 
 /* ---------------------------------------------------------------- decisions */
 
-typedef enum caldicott_verdict {
-  CALDICOTT_WITHHOLD = 0,
-  CALDICOTT_SHARE = 1
-} caldicott_verdict;
+typedef enum caldicott_verdict { CALDICOTT_WITHHOLD = 0, CALDICOTT_SHARE = 1 } caldicott_verdict;
 
 /* Why a decision came out as it did. */
 typedef enum caldicott_reason {

@@ -11,10 +11,11 @@
 #include <thread>
 
 #include "caldicott/caldicott.hpp"
+#include "compiler/aot/aot.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/pipeline/pipeline.h"
 #include "runtime/artifact/artifact.h"
-#include "runtime/src/engine.h"
+#include "runtime/engine/engine.h"
 
 // Counts heap allocations, to show that deciding makes none. (GCC cannot
 // see that these replacements pair new with delete.)
@@ -93,7 +94,7 @@ std::string ArtefactFor(std::string_view source) {
   EXPECT_TRUE(compilation.Run({"locality.dsa"}, diags, std::string(source))) << rendered.str();
   artifact::Contents contents;
   std::string error;
-  EXPECT_TRUE(runtime::BuildArtifact(compilation, codegen::Options::Cpu::Generic, contents, error))
+  EXPECT_TRUE(aot::BuildArtifact(compilation, codegen::Options::Cpu::Generic, contents, error))
       << error;
   return artifact::Write(contents);
 }
@@ -336,7 +337,7 @@ TEST(Tiers, QuickThenOptimisedThenReplaced) {
   std::vector<caldicott_decision> out(1);
   caldicott_request r = Request("podiatrist", kToday, "A81001");
 
-  runtime::Engine engine;
+  runtime::PolicyEngine engine;
   std::string error;
   ASSERT_EQ(engine.Compile({"locality.dsa"}, std::string(kSource), error), CALDICOTT_OK) << error;
   EXPECT_THAT(std::string(engine.tier()), ::testing::AnyOf("quick", "optimised"));

@@ -1,7 +1,10 @@
-// Internal to the runtime: the engine behind the C API, also used by the
-// CLI's `filter` so that both take the same path.
-#ifndef CALDICOTT_RUNTIME_SRC_ENGINE_H_
-#define CALDICOTT_RUNTIME_SRC_ENGINE_H_
+// The runtime's entry point for C++: the policy engine behind the C API
+// (caldicott.h), and what the CLI's `filter` uses, so that both take the
+// same path. An engine compiles agreements through the compiler's pipeline
+// (to native code with the JIT, or kept for the reference interpreter) or
+// loads a .cpol artefact, then decides entries and filters FHIR Bundles.
+#ifndef CALDICOTT_RUNTIME_ENGINE_ENGINE_H_
+#define CALDICOTT_RUNTIME_ENGINE_ENGINE_H_
 
 #include <atomic>
 #include <memory>
@@ -9,10 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "caldicott/caldicott.h"
-#include "compiler/codegen/codegen.h"
 #include "compiler/ir/ir.h"
-#include "compiler/pipeline/pipeline.h"
+#include "runtime/abi/abi.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/fhir/fhir.h"
 
@@ -25,10 +26,12 @@ class Schema;
 
 namespace caldicott::runtime {
 
-class Engine {
+class PolicyEngine {
  public:
-  Engine();
-  ~Engine();
+  PolicyEngine();
+  ~PolicyEngine();
+  PolicyEngine(const PolicyEngine&) = delete;
+  PolicyEngine& operator=(const PolicyEngine&) = delete;
 
   std::vector<std::string> schema_paths;
   // The backend the next Compile/Adopt uses (artefacts are always native).
@@ -65,6 +68,10 @@ class Engine {
   const artifact::Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
   const char* RuleDescription(uint32_t rule) const;
 
+  // Whether agreement `a` applies to the request: the role is granted, the
+  // date is inside `effective`, and a named practice is a controller.
+  bool Applies(ir::AgreementId a, const caldicott_request& request) const;
+
   // Decides a batch for a request (DOES_NOT_APPLY for all when the
   // agreement does not apply). Thread-safe; allocates nothing.
   void Decide(ir::AgreementId a, const caldicott_request& request, const caldicott_entry* entries,
@@ -98,7 +105,7 @@ class Engine {
   // What decides each agreement now: native_'s functions, replaced by the
   // optimised code's when the background compile links it. Read with
   // acquire by deciders, written with release.
-  std::unique_ptr<std::atomic<codegen::DecideFn>[]> decide_;
+  std::unique_ptr<std::atomic<abi::DecideFn>[]> decide_;
   std::unique_ptr<TierUp> tier_up_;  // the background compile of policy_
   std::optional<artifact::Manifest> manifest_;
   std::vector<std::vector<ir::WithinInput>> within_;  // per agreement
@@ -109,22 +116,6 @@ class Engine {
   std::vector<std::string> schema_from_;
 };
 
-// Reads a whole file (an artefact); false with a one-line `error`
-// ("cannot read `x`: ...") when it cannot.
-bool ReadWholeFile(const std::string& path, std::string& bytes, std::string& error);
-
-// The SHA-256 of a coding schema: every system's URI and version, and every
-// concept with its activity, parents and refset members, in a fixed order
-// ("sha256:" + hex, as in an artefact's manifest).
-std::string SchemaHash(const schema::Schema& schema);
-
-// Compiles a successful compilation's policy into an artefact's contents:
-// object code for `cpu` and the manifest (target, compiler version, and
-// the SHA-256 of every source read and of the coding schema). What
-// `caldicott compile` writes.
-bool BuildArtifact(const pipeline::Compilation& compilation, codegen::Options::Cpu cpu,
-                   artifact::Contents& out, std::string& error);
-
 }  // namespace caldicott::runtime
 
-#endif  // CALDICOTT_RUNTIME_SRC_ENGINE_H_
+#endif  // CALDICOTT_RUNTIME_ENGINE_ENGINE_H_

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/artifact/artifact.h"
+#include "compiler/base/sha256.h"
 
-namespace caldicott::artifact {
+namespace caldicott::base {
 
 namespace {
 
@@ -109,4 +109,4 @@ std::string Sha256Hex(std::string_view data) {
   return sha.HexDigest();
 }
 
-}  // namespace caldicott::artifact
+}  // namespace caldicott::base
