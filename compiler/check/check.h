@@ -1,12 +1,15 @@
 // The check phase: names, types and codes of a loaded program against the
-// coding schema (DESIGN.md section 5), and the expansion of every group into
-// concrete code sets.
+// coding schema (see "Names and the coding schema" in docs/language.md), and
+// the expansion of every group into concrete code sets.
 //
 // It reads load::Program and schema::Schema and produces CheckedProgram,
 // which the lowering phase reads. It reports through diag::Diagnostics with
 // error recovery: a group that fails to expand is marked and treated as
 // empty, names that fail to resolve are left unresolved, and nothing that
 // depends only on them is reported again.
+//
+// This is the phase's only public header; the other headers beside it are
+// internal to the phase.
 #ifndef CALDICOTT_COMPILER_CHECK_CHECK_H_
 #define CALDICOTT_COMPILER_CHECK_CHECK_H_
 
