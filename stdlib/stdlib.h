@@ -6,13 +6,13 @@
 #include <span>
 #include <string_view>
 
+#include "compiler/base/embedded.h"
+
 namespace caldicott::stdlib {
 
-struct EmbeddedModule {
-  std::string_view name;  // "sections" for std:sections
-  std::string_view text;
-};
+using EmbeddedModule = base::EmbeddedFile;
 
+// The standard library's modules, by name: "sections" for std:sections.
 std::span<const EmbeddedModule> EmbeddedModules();
 
 // The files of the default coding schema, by name: `snomed/...` (an RF2

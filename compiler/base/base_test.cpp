@@ -65,9 +65,8 @@ TEST(Dates, DaysFromCivilAndBack) {
   EXPECT_EQ(DaysFromCivil(2000, 3, 1), 11017);
   EXPECT_EQ(DaysFromCivil(1969, 12, 31), -1);
   for (int32_t d = -800000; d <= 800000; d += 97) {
-    int y, m, dd;
-    CivilFromDays(d, y, m, dd);
-    ASSERT_EQ(DaysFromCivil(y, m, dd), d);
+    CivilDate c = CivilFromDays(d);
+    ASSERT_EQ(DaysFromCivil(c.year, c.month, c.day), d);
   }
   EXPECT_EQ(DateText(DaysFromCivil(2026, 2, 28)), "2026-02-28");
   EXPECT_EQ(DateText(INT32_MIN), "(no date)");

@@ -25,7 +25,7 @@ int32_t DaysFromCivil(int y, int m, int d) {
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
 
-void CivilFromDays(int32_t z, int& year, int& month, int& day) {
+CivilDate CivilFromDays(int32_t z) {
   z += 719468;
   const int era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -33,16 +33,15 @@ void CivilFromDays(int32_t z, int& year, int& month, int& day) {
   const int y = static_cast<int>(yoe) + era * 400;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
-  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  year = y + (month <= 2);
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {y + (month <= 2), month, day};
 }
 
 std::string DateText(int32_t days) {
   if (days == std::numeric_limits<int32_t>::min()) return "(no date)";
-  int y, m, d;
-  CivilFromDays(days, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+  CivilDate c = CivilFromDays(days);
+  return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
 }
 
 std::optional<int32_t> ParseDay(std::string_view s) {

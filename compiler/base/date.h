@@ -18,8 +18,11 @@ int DaysInMonth(int year, int month);
 // Days since 1970-01-01 of a calendar date, and back (Howard Hinnant's
 // days_from_civil / civil_from_days). The date is not checked: callers
 // that take dates from outside check them first (ParseDay does).
+struct CivilDate {
+  int year, month, day;
+};
 int32_t DaysFromCivil(int year, int month, int day);
-void CivilFromDays(int32_t days, int& year, int& month, int& day);
+CivilDate CivilFromDays(int32_t days);
 
 // YYYY-MM-DD; "(no date)" for CALDICOTT_NO_DATE (INT32_MIN).
 std::string DateText(int32_t days);

@@ -81,9 +81,8 @@ TEST(Dates, CivilRoundTripAndCalendarSubtraction) {
   EXPECT_EQ(base::DaysFromCivil(1970, 1, 1), 0);
   EXPECT_EQ(base::DaysFromCivil(2000, 3, 1), 11017);
   for (caldicott_date d = -800000; d < 800000; d += 997) {
-    int y, m, dd;
-    base::CivilFromDays(d, y, m, dd);
-    ASSERT_EQ(base::DaysFromCivil(y, m, dd), d);
+    base::CivilDate c = base::CivilFromDays(d);
+    ASSERT_EQ(base::DaysFromCivil(c.year, c.month, c.day), d);
   }
   EXPECT_EQ(
       base::DateText(ir::SubtractTime(base::DaysFromCivil(2026, 3, 31), 1, ir::TimeUnit::Months)),

@@ -28,8 +28,7 @@ std::optional<AgreementId> Policy::Find(std::string_view agreement) const {
 
 caldicott_date SubtractTime(caldicott_date date, uint32_t amount, TimeUnit unit) {
   if (unit == TimeUnit::Days) return date - static_cast<caldicott_date>(amount);
-  int y, m, d;
-  base::CivilFromDays(date, y, m, d);
+  auto [y, m, d] = base::CivilFromDays(date);
   int64_t months = static_cast<int64_t>(y) * 12 + (m - 1) -
                    static_cast<int64_t>(amount) * (unit == TimeUnit::Years ? 12 : 1);
   int ny = static_cast<int>(months >= 0 ? months / 12 : (months - 11) / 12);

@@ -1,7 +1,7 @@
 // The FHIR R4 adapter: parsing a Bundle, extracting its entries, filtering.
 //
 // How the bytes are read (see README.md for the measurements):
-//  1. The skeleton: simdjson's on-demand API walks the Bundle's top-level
+//  1. SplitMembers: simdjson's on-demand API walks the Bundle's top-level
 //     object and takes the exact bytes of every member and of every
 //     Bundle.entry element (`raw_json()`), without looking inside entries.
 //     It needs only simdjson's structural index (about 0.4 bytes per input
@@ -10,14 +10,14 @@
 //     with the DOM API (dispatched at run time to the best kernel), which
 //     validates it completely (grammar, numbers, depth). The memory this
 //     takes is that of the largest entry, not of the Bundle.
-//  3. Pass A parses every entry once: it reads its identity (type, id,
+//  3. ReadEntries parses every entry once: it reads its identity (type, id,
 //     fullUrl), checks the input rules (duplicate keys in the same walk
 //     that collects the resource's references), and keeps what other
 //     entries need (Medication codes, Device types, Organizations' ODS
-//     codes, the Patient's generalPractitioner) and what pass B needs
-//     (codings, labels, status, date, reference strings, copied). Pass B
-//     goes over what pass A kept, without parsing again, with every
-//     reference resolvable.
+//     codes, the Patient's generalPractitioner) and what extraction needs
+//     (codings, labels, status, date, reference strings, copied).
+//     ExtractEach then goes over what ReadEntries kept, without parsing
+//     again, with every reference resolvable.
 //  4. The output is spliced from the input: kept entries and everything
 //     outside Bundle.entry are copied byte for byte.
 #include "runtime/fhir/fhir.h"
@@ -274,7 +274,7 @@ struct Bundle::Impl {
     bool has_resource = false;
     std::string_view full_url = {};  // arena
 
-    // What pass B needs, read by pass A. Strings are in `extract_arena`.
+    // What ExtractEach needs, read by ReadEntries. Strings are in `extract_arena`.
     Classification classification{Category::kUnclassified, CALDICOTT_KIND_OTHER};
     caldicott_entry_status status = CALDICOTT_STATUS_UNKNOWN;
     bool contains_unsupported = false;
@@ -294,22 +294,25 @@ struct Bundle::Impl {
   };
   std::vector<Entry> entries;
   Arena arena;
-  Arena extract_arena;                                         // pass A's strings for pass B
-  std::vector<caldicott_coding> codes;                         // Entry::codings
-  std::vector<std::string_view> reference_texts;               // Entry::references
-  EntryIndex by_url;                                           // fullUrl
-  EntryIndex by_type_id;                                       // "Type/id" of resources with an id
+  Arena extract_arena;                            // ReadEntries' strings for ExtractEach
+  std::vector<caldicott_coding> codes;            // Entry::codings
+  std::vector<std::string_view> reference_texts;  // Entry::references
+  EntryIndex by_url;                              // fullUrl
+  EntryIndex by_type_id;                          // "Type/id" of resources with an id
   std::unordered_map<uint32_t, std::vector<Coding>> concepts;  // Medication code, Device type
   std::unordered_map<uint32_t, std::vector<std::string>> ods;  // Organization ODS codes
   std::optional<uint32_t> composition;                         // the document's Composition
   std::vector<std::string> practices;
 
-  std::optional<std::string> Skeleton();
-  std::optional<std::string> PassA();
+  // The Bundle's top-level members and the byte range of every entry.
+  std::optional<std::string> SplitMembers();
+  // Every entry parsed once: identity, input rules, what extraction needs.
+  std::optional<std::string> ReadEntries();
   std::optional<uint32_t> Resolve(std::string_view ref, uint32_t from) const;
+  // Calls `fn` with every entry extracted, references resolved.
   template <typename Fn>
-  void PassB(Fn&& fn) const;
-  // Frees what only pass B needs.
+  void ExtractEach(Fn&& fn) const;
+  // Frees what only ExtractEach needs.
   void ClearExtracts() {
     codes = {};
     reference_texts = {};
@@ -344,7 +347,7 @@ std::string Describe(simdjson::dom::element_type t) {
 
 }  // namespace
 
-std::optional<std::string> Bundle::Impl::Skeleton() {
+std::optional<std::string> Bundle::Impl::SplitMembers() {
   namespace od = simdjson::ondemand;
   const char* base = bytes.data();
   RawJson raw(bytes);
@@ -499,7 +502,7 @@ std::optional<std::string> Bundle::Impl::Skeleton() {
   return entry_error;
 }
 
-std::optional<std::string> Bundle::Impl::PassA() {
+std::optional<std::string> Bundle::Impl::ReadEntries() {
   simdjson::dom::parser dom;
   simdjson::error_code err = dom.allocate(1 << 16, kMaxDepth - 2);
   if (err) return NotJson(err, "");
@@ -586,7 +589,7 @@ std::optional<std::string> Bundle::Impl::PassA() {
           {index, {facts.practitioner_references.begin(), facts.practitioner_references.end()}});
     }
     if (i == 0 && type == "document" && facts.type == "Composition") composition = 0;
-    // What pass B needs.
+    // What ExtractEach needs.
     entry.classification = facts.classification;
     entry.status = facts.status;
     entry.date = facts.date;
@@ -659,7 +662,7 @@ std::optional<uint32_t> Bundle::Impl::Resolve(std::string_view ref, uint32_t fro
 }
 
 template <typename Fn>
-void Bundle::Impl::PassB(Fn&& fn) const {
+void Bundle::Impl::ExtractEach(Fn&& fn) const {
   std::vector<uint32_t> resolved;
   std::vector<caldicott_coding> codings;
   auto to_coding = [](std::string_view system, std::string_view code) {
@@ -723,11 +726,11 @@ std::unique_ptr<Bundle> Bundle::Parse(const PaddedBuffer& input, const ParseOpti
     auto impl = std::make_unique<Impl>();
     impl->bytes = input.view();
     impl->options = options;
-    if (auto err = impl->Skeleton()) {
+    if (auto err = impl->SplitMembers()) {
       error = *err;
       return nullptr;
     }
-    if (auto err = impl->PassA()) {
+    if (auto err = impl->ReadEntries()) {
       error = *err;
       return nullptr;
     }
@@ -752,7 +755,7 @@ const std::vector<std::string>& Bundle::practices() const {
 
 std::optional<std::string> Bundle::ForEach(
     const std::function<void(const ExtractedEntry&)>& fn) const {
-  impl_->PassB(fn);
+  impl_->ExtractEach(fn);
   return std::nullopt;
 }
 
@@ -863,7 +866,7 @@ FilterResult FilterRun::Run(const PaddedBuffer& input, const FilterOptions& opti
     return result;
   }
 
-  // Pass B: states, references, decisions.
+  // Extraction: states, references, decisions.
   const size_t n = b.entries.size();
   std::vector<State> states(n);
   std::vector<size_t> edge_begin(n + 1, 0);
@@ -876,7 +879,7 @@ FilterResult FilterRun::Run(const PaddedBuffer& input, const FilterOptions& opti
     states[index].outcome = ClinicalOutcome(d);
   };
   size_t next = 0;
-  b.PassB([&](const ExtractedEntry& x) {
+  b.ExtractEach([&](const ExtractedEntry& x) {
     while (next <= x.index) edge_begin[next++] = edges.size();
     edges.insert(edges.end(), x.references.begin(), x.references.end());
     State& s = states[x.index];

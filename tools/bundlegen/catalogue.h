@@ -9,9 +9,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "compiler/base/embedded.h"
 
 namespace caldicott::bundlegen::internal {
 
@@ -144,8 +147,12 @@ struct Catalogue {
 // filled).
 bool ParseCatalogue(std::string_view text, Catalogue& catalogue, std::string& error);
 
-// catalogue.txt as it was when the library was built.
-std::string_view EmbeddedCatalogueText();
+// catalogue.txt as it was when the library was built (one file; written by
+// cmake/Embed.cmake).
+std::span<const base::EmbeddedFile> EmbeddedCatalogueFiles();
+inline std::string_view EmbeddedCatalogueText() {
+  return EmbeddedCatalogueFiles()[0].text;
+}
 
 // The embedded catalogue, parsed on first use. If it is malformed, prints
 // the error on standard error and aborts.

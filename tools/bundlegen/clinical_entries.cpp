@@ -142,11 +142,11 @@ void Generator::WriteCondition() {
   Text t;
   uint32_t p = r.Below(10);
   if (p == 0) {
-    t.Num(static_cast<uint64_t>(CivilFromDays(onset).y), 4);
+    t.Num(static_cast<uint64_t>(Civil(onset).year), 4);
   } else if (p == 1) {
-    Civil cv = CivilFromDays(onset);
-    t.Num(static_cast<uint64_t>(cv.y), 4) << '-';
-    t.Num(cv.m, 2);
+    base::CivilDate cv = Civil(onset);
+    t.Num(static_cast<uint64_t>(cv.year), 4) << '-';
+    t.Num(static_cast<uint64_t>(cv.month), 2);
   } else {
     t.Date(onset);
   }

@@ -42,10 +42,10 @@ class Text {
     return *this << '.' << static_cast<char>('0' + v % 10);
   }
   Text& Date(int64_t days) {
-    Civil c = CivilFromDays(days);
-    Num(static_cast<uint64_t>(c.y), 4) << '-';
-    Num(c.m, 2) << '-';
-    return Num(c.d, 2);
+    base::CivilDate c = Civil(days);
+    Num(static_cast<uint64_t>(c.year), 4) << '-';
+    Num(static_cast<uint64_t>(c.month), 2) << '-';
+    return Num(static_cast<uint64_t>(c.day), 2);
   }
   // A date and time of day in UK local time (BST from April to October,
   // near enough for synthetic data).
@@ -53,7 +53,7 @@ class Text {
     Date(days) << 'T';
     Num(static_cast<uint64_t>(minute / 60), 2) << ':';
     Num(static_cast<uint64_t>(minute % 60), 2) << ":00";
-    unsigned m = CivilFromDays(days).m;
+    int m = Civil(days).month;
     return *this << (m >= 4 && m <= 10 ? "+01:00" : "+00:00");
   }
   std::string_view view() const { return {buf_, n_}; }

@@ -35,10 +35,10 @@ Record DrawRecord(const Catalogue& c, uint64_t seed) {
   rec.patient_family = rng.Pick(c.family_names);
   rec.patient_given =
       rec.patient_female ? rng.Pick(c.female_given_names) : rng.Pick(c.male_given_names);
-  rec.birth = DaysFromCivil(rng.Between(1940, 1975), static_cast<unsigned>(rng.Between(1, 12)),
-                            static_cast<unsigned>(rng.Between(1, 28)));
-  rec.first_day = std::max(rec.birth + 18 * 365, DaysFromCivil(1998, 1, 1));
-  rec.last_day = DaysFromCivil(2026, 6, 30);
+  rec.birth = base::DaysFromCivil(rng.Between(1940, 1975), static_cast<int>(rng.Between(1, 12)),
+                                  static_cast<int>(rng.Between(1, 28)));
+  rec.first_day = std::max<int64_t>(rec.birth + 18 * 365, base::DaysFromCivil(1998, 1, 1));
+  rec.last_day = base::DaysFromCivil(2026, 6, 30);
   // The NHS number: 999 (the test range), six digits, the modulus 11 check digit.
   for (;;) {
     std::array<int, 9> d = {9, 9, 9};
