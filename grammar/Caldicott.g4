@@ -1,6 +1,6 @@
 // The surface syntax of the Caldicott data sharing agreement language (.dsa).
 //
-// DESIGN.md section 3 is the contract; docs/language.md is the reference.
+// docs/language.md is the contract and the reference.
 // The generated C++ is written into the build tree only, and only the code
 // in compiler/parse/ ever sees it.
 //

@@ -5,7 +5,8 @@
 //   caldicott_cedar_export --agreement NAME --role ROLE --at YYYY-MM-DD
 //       [--entries N] [--seed S] [--mutation NAME] --out DIR FILE.dsa...
 //
-// The translation is DESIGN.md section 4 as compiler/interp reads it. An
+// The translation is docs/language.md ("What an agreement means") as
+// compiler/interp reads it. An
 // entry is the resource, an entity Entry::"e<n>" with attributes kind and
 // status (strings), dated (bool), date (days since 1970-01-01, 0 when
 // undated), codes and labels (sets of "system|code"). The principal is the

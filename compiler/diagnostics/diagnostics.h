@@ -136,7 +136,7 @@ class Diagnostics {
 
 enum class ColorMode { Never, Always };
 
-// The human format of DESIGN.md section 7:
+// The human format (docs/diagnostics.md, "How diagnostics look"):
 //   path:line:col: error: message [E0203]
 //       the source line
 //       ^~~~~~~~ under the range

@@ -21,7 +21,7 @@ class DiagnosticsTest : public ::testing::Test {
 };
 
 TEST_F(DiagnosticsTest, TextMatchesTheContractFormat) {
-  // The example of DESIGN.md section 7, rendered whole.
+  // The example of docs/diagnostics.md, rendered whole.
   std::ostringstream out;
   TextConsumer text(out, sources_, ColorMode::Never);
   Diagnostics diags(text);

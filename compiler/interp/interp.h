@@ -1,5 +1,5 @@
 // The reference interpreter: evaluates the policy IR directly, exactly as
-// DESIGN.md section 4 says. It is the oracle that every faster engine is
+// docs/language.md ("What an agreement means") says. It is the oracle that every faster engine is
 // tested against, so it is written to be obviously right, not fast.
 //
 // Dates: an entry without a date makes every `recorded ...` atom unknown.

@@ -100,7 +100,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 // The real HL7 v3 ActCode CodeSystem: almost flat, its hierarchy given by
-// `subsumedBy`. DATA.md: _InformationSensitivityPolicy has 48 descendants.
+// `subsumedBy`. _InformationSensitivityPolicy has 48 descendants in
+// hl7.terminology.r4@7.0.1.
 TEST(FhirCodeSystem, RealActCodeSensitivityHierarchy) {
   std::vector<ImportError> errors;
   auto cs = ImportFhirCodeSystem(

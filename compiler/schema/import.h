@@ -1,4 +1,5 @@
-// Importers: from files in the formats of DESIGN.md section 5 to
+// Importers: from files in the formats of docs/language.md ("The default
+// schema and `--schema`") to
 // CodeSystems. Each importer reports malformed input as ImportErrors with a
 // file and line, and never throws.
 #ifndef CALDICOTT_COMPILER_SCHEMA_IMPORT_H_

@@ -1,5 +1,6 @@
 // The schema phase's entry point: the coding schema of one compilation,
-// from `--schema` paths and the default schema (DESIGN.md section 5).
+// from `--schema` paths and the default schema (docs/language.md, "The
+// default schema and `--schema`").
 #ifndef CALDICOTT_COMPILER_SCHEMA_LOAD_SCHEMA_H_
 #define CALDICOTT_COMPILER_SCHEMA_LOAD_SCHEMA_H_
 

@@ -1,4 +1,5 @@
-// Imports an RF2 Snapshot release (DESIGN.md section 5, DATA.md "SNOMED CT").
+// Imports an RF2 Snapshot release (docs/language.md, "The default schema
+// and `--schema`"; stdlib/schema/README.md).
 //
 // A full release is about 570 MB of text: 400,000 concepts, 1.6 million
 // descriptions and language rows, 1.3 million relationships. Every file is

@@ -1,5 +1,5 @@
 // The coding schema: the code systems an agreement is checked against
-// (DESIGN.md section 5).
+// (docs/language.md, "Names and the coding schema").
 //
 // A CodeSystem holds its concepts (code, preferred term, active flag), the
 // IS-A hierarchy in both directions, and the members of its reference sets,
@@ -29,7 +29,8 @@ struct Binding {
   std::string_view uri;
 };
 
-// The fixed bindings of DESIGN.md section 5, plus `confidentiality`.
+// The fixed bindings of docs/language.md ("Code systems"), plus
+// `confidentiality`.
 std::span<const Binding> StandardBindings();
 std::optional<std::string_view> UriForName(std::string_view name);
 std::optional<std::string_view> NameForUri(std::string_view uri);

@@ -1,4 +1,4 @@
-// The .cpol artefact (DESIGN.md section 7): one file holding the object
+// The .cpol artefact (docs/runtime.md, "Artefacts"): one file holding the object
 // code of a compiled policy, the policy itself (without the codes of its
 // groups, which live in the object code's tables) and a manifest, closed
 // by a SHA-256 checksum of everything before it. No LLVM here: the object

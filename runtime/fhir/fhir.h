@@ -1,14 +1,14 @@
-// The FHIR R4 adapter (DESIGN.md section 6): reads a Bundle held in memory,
+// The FHIR R4 adapter (docs/fhir.md): reads a Bundle held in memory,
 // turns each entry's resource into a caldicott_entry (kind, status, date,
 // codings, security labels), asks a decision callback about the clinical
 // ones, and writes the Bundle back with the withheld entries removed. What
 // is kept is copied byte for byte; only a document Bundle's Composition is
-// rewritten (see below). runtime/fhir/README.md has the tables and the
+// rewritten (see below). docs/fhir.md has the tables and the
 // reasons for every choice; the essentials are repeated here.
 //
 // Categories of resource
-//   clinical      the kinds of DESIGN.md section 6 plus a fixed list of
-//                 other clinical types (kind `other`, see README.md); the
+//   clinical      the kinds of docs/fhir.md plus a fixed list of
+//                 other clinical types (kind `other`, see docs/fhir.md); the
 //                 decision callback decides them
 //   patient       Patient: kept whenever the agreement applies
 //   supporting    Practitioner, PractitionerRole, Organization, Location,
@@ -223,7 +223,7 @@ struct FilterResult {
   size_t withheld = 0;                 // entries withheld
 };
 
-// Filters a Bundle (DESIGN.md section 6). Output: the input with the
+// Filters a Bundle (docs/fhir.md). Output: the input with the
 // withheld entries removed from Bundle.entry (the separators around the
 // kept ones as they were; the `entry` member is removed when nothing is
 // kept, as FHIR forbids empty arrays), Bundle.total removed (a count would

@@ -1,6 +1,6 @@
 // Reading one resource: the classification table, the main concept of each
 // resource type, statuses, dates, security labels, references and the
-// registered practice. runtime/fhir/README.md has the same tables in prose.
+// registered practice. docs/fhir.md has the same tables in prose.
 #include "runtime/fhir/resource.h"
 
 #include <algorithm>
@@ -41,7 +41,7 @@ constexpr Category kS = Category::kSupporting;
 
 // Every resource type the adapter knows; any other is unclassified.
 constexpr std::array kTypes = {
-    // DESIGN.md section 6.
+    // docs/fhir.md, "Resources and kinds".
     TypeInfo{"Condition", kC, CALDICOTT_KIND_PROBLEM, ConceptRule::kPath, "code", ""},
     TypeInfo{"AllergyIntolerance", kC, CALDICOTT_KIND_ALLERGY, ConceptRule::kPath, "code", ""},
     TypeInfo{"MedicationStatement", kC, CALDICOTT_KIND_MEDICATION, ConceptRule::kMedication, "",
@@ -530,7 +530,7 @@ std::optional<std::string> ReadStatus(const Fields& resource, const Path& path,
 }
 
 // The first present of recordedDate, onset, effective, authoredOn,
-// occurrence, performed and period.start (DESIGN.md section 6).
+// occurrence, performed and period.start (docs/fhir.md).
 void ReadDate(const Fields& resource, ResourceFacts& facts) {
   struct Candidate {
     std::string_view key;

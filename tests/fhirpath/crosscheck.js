@@ -6,7 +6,7 @@
 // For every resource of every Bundle in DIR (the hl7.fhir.r4.examples
 // package), extracts the category, kind, status, date, codes and security
 // labels independently, with FHIRPath (fhirpath@5.2.2 and its R4 model) and
-// the rules of runtime/fhir/README.md written again here, and compares them
+// the rules of docs/fhir.md written again here, and compares them
 // with what `caldicott_fhir_extract` prints. Any difference fails the test.
 // The other example resources are checked too, gathered into one more
 // Bundle written under `--work` (default: the system's temporary directory).

@@ -291,7 +291,7 @@ const Fixed kFixed[] = {
     {"116680003", kAttribute, "Is a (attribute)", "Is a"},
     {"363698007", kAttribute, "Finding site (attribute)", "Finding site"},
     {"405813007", kAttribute, "Procedure site - Direct (attribute)", "Procedure site - Direct"},
-    // The NHS data-sharing exclusion refsets (DATA.md), with members drawn
+    // The NHS data-sharing exclusion refsets, with members drawn
     // from the synthetic findings.
     {"999004351000000109", "446609009",
      "Gender related issues data sharing exclusion simple reference set (foundation metadata "
@@ -312,7 +312,7 @@ const Fixed kFixed[] = {
 };
 constexpr uint32_t kFixedCount = sizeof(kFixed) / sizeof(kFixed[0]);
 
-// The four refsets and their sizes at full scale (DATA.md, 2025).
+// The four refsets and their sizes at full scale (as published in 2025).
 constexpr std::array<std::pair<std::string_view, uint32_t>, 4> kRefsets = {{
     {"999004351000000109", 123},
     {"999004371000000100", 164},
