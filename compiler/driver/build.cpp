@@ -1,7 +1,6 @@
 // `caldicott compile`, `emit-llvm` and `inspect`: the LLVM backend's
-// commands (DESIGN.md section 7).
-#include <algorithm>
-#include <optional>
+// commands (docs/cli.md).
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -22,57 +21,45 @@ namespace {
 
 struct BuildOptions {
   std::vector<std::string> files;
-  std::vector<std::string> schema_paths;
-  std::optional<std::string> output;
+  CompileOptions compile;
   codegen::Options::Cpu cpu = codegen::Options::Cpu::Generic;
+  std::string output;  // compile only
+};
+
+// The options of emit-llvm, and of compile before its output.
+void DeclareEmitLlvm(Subcommand& cmd, BuildOptions& o) {
+  cmd.Sources(o.files);
+  using Cpu = codegen::Options::Cpu;
+  cmd.Choice("--cpu", o.cpu, "CPU", {{"generic", Cpu::Generic}, {"host", Cpu::Host}},
+             "code for any x86-64 machine (the default) or tuned for this one");
+  cmd.Compiles(o.compile);
+}
+
+void DeclareCompile(Subcommand& cmd, BuildOptions& o) {
+  DeclareEmitLlvm(cmd, o);
+  cmd.Value("-o,--output", o.output, "OUT.cpol", "where to write the artefact (atomically)")
+      ->required();
+}
+
+struct InspectOptions {
+  std::string artifact;
+  std::vector<std::string> schema_paths;
   bool json = false;
 };
 
-// Options of compile (with_output), emit-llvm and inspect (json).
-BuildOptions ParseBuild(std::span<const std::string> args, std::string_view command,
-                        bool with_output, bool with_json) {
-  BuildOptions o;
-  bool only_files = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (only_files || a.empty() || a[0] != '-') {
-      o.files.push_back(a);
-    } else if (a == "--") {
-      only_files = true;
-    } else if (with_output && (a == "-o" || Matches(a, "--output"))) {
-      o.output = TakeValue(args, i, a == "-o" ? "-o" : "--output");
-    } else if (Matches(a, "--schema")) {
-      o.schema_paths.push_back(TakeValue(args, i, "--schema"));
-    } else if (!with_json && Matches(a, "--cpu")) {
-      std::string v = TakeValue(args, i, "--cpu");
-      if (v == "generic") {
-        o.cpu = codegen::Options::Cpu::Generic;
-      } else if (v == "host") {
-        o.cpu = codegen::Options::Cpu::Host;
-      } else {
-        throw UsageError{fmt::format("unknown CPU `{}`; expected `generic` or `host`", v)};
-      }
-    } else if (with_json && a == "--json") {
-      o.json = true;
-    } else {
-      throw UsageError{fmt::format("unknown option `{}` for `{}`", a, command)};
-    }
-  }
-  if (o.files.empty()) {
-    throw UsageError{fmt::format("`{}` needs {}", command, with_json ? "an artefact" : "FILE...")};
-  }
-  if (with_json && o.files.size() > 1) throw UsageError{"`inspect` reads one artefact"};
-  if (with_output && !o.output) throw UsageError{"`compile` needs `-o OUT.cpol`"};
-  return o;
+void DeclareInspect(Subcommand& cmd, InspectOptions& o) {
+  cmd.Argument("FILE.cpol", o.artifact, "the artefact")->required();
+  cmd.Flag("--json", o.json, "the manifest as JSON");
+  cmd.Schema(o.schema_paths)
+      ->description(
+          "a code system, as for `check`: says whether the artefact was compiled "
+          "against the schema given (repeatable)");
 }
 
-}  // namespace
-
-int CompileArtifact(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+int CompileArtifact(const BuildOptions& o, std::ostream& out, std::ostream& err,
                     const Environment& env) {
-  BuildOptions o = ParseBuild(args, "compile", true, false);
   int exit_code = kSuccess;
-  auto compilation = CompileWithDiagnostics(o.files, o.schema_paths, err, env, exit_code);
+  auto compilation = CompileWithDiagnostics(o.files, o.compile, err, env, exit_code);
   if (compilation == nullptr) return exit_code;
 
   artifact::Contents contents;
@@ -81,22 +68,20 @@ int CompileArtifact(std::span<const std::string> args, std::ostream& out, std::o
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }
-  if (!WriteAtomically(*o.output, artifact::Write(contents), error)) {
+  if (!WriteAtomically(o.output, artifact::Write(contents), error)) {
     err << "caldicott: error: " << error << '\n';
     return kUsageOrIo;
   }
-  out << fmt::format("wrote {}: {} agreement{}, {} rules, {} bytes of object code\n", *o.output,
+  out << fmt::format("wrote {}: {} agreement{}, {} rules, {} bytes of object code\n", o.output,
                      contents.policy.agreements.size(),
                      contents.policy.agreements.size() == 1 ? "" : "s",
                      contents.policy.rules.size(), contents.object.size());
   return kSuccess;
 }
 
-int EmitLlvm(std::span<const std::string> args, std::ostream& out, std::ostream& err,
-             const Environment& env) {
-  BuildOptions o = ParseBuild(args, "emit-llvm", false, false);
+int EmitLlvm(const BuildOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
   int exit_code = kSuccess;
-  auto compilation = CompileWithDiagnostics(o.files, o.schema_paths, err, env, exit_code);
+  auto compilation = CompileWithDiagnostics(o.files, o.compile, err, env, exit_code);
   if (compilation == nullptr) return exit_code;
   codegen::Options options;
   options.cpu = o.cpu;
@@ -110,10 +95,8 @@ int EmitLlvm(std::span<const std::string> args, std::ostream& out, std::ostream&
   return kSuccess;
 }
 
-int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& err,
-            const Environment& env) {
-  BuildOptions o = ParseBuild(args, "inspect", false, true);
-  const std::string& path = o.files[0];
+int Inspect(const InspectOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
+  const std::string& path = o.artifact;
   std::string bytes, error;
   if (!base::ReadWholeFile(path, bytes, error)) {
     err << "caldicott: error: " << error << '\n';
@@ -130,7 +113,7 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
     out << artifact::ManifestText(contents.manifest);
     if (!o.schema_paths.empty()) {
       int exit_code = kSuccess;
-      auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
+      auto schema = LoadSchemaWithDiagnostics(o.schema_paths, {}, err, env, exit_code);
       if (schema == nullptr) return exit_code;
       bool same = schema->Hash() == contents.manifest.schema_hash;
       out << "schema given: " << (same ? "the one it was compiled against" : "another one") << '\n';
@@ -141,5 +124,14 @@ int Inspect(std::span<const std::string> args, std::ostream& out, std::ostream& 
   }
   return kSuccess;
 }
+
+}  // namespace
+
+const Command kCompile = {"compile", "compile agreements to native code in an artefact",
+                          Declared<BuildOptions, DeclareCompile, CompileArtifact>};
+const Command kEmitLlvm = {"emit-llvm", "print the optimised LLVM IR of the agreements",
+                           Declared<BuildOptions, DeclareEmitLlvm, EmitLlvm>};
+const Command kInspect = {"inspect", "print the manifest of an artefact",
+                          Declared<InspectOptions, DeclareInspect, Inspect>};
 
 }  // namespace caldicott::driver

@@ -1,4 +1,5 @@
-// The `caldicott` command line (DESIGN.md section 7).
+// The `caldicott` command line: its subcommands, options and exit statuses
+// are described in docs/cli.md.
 #ifndef CALDICOTT_COMPILER_DRIVER_DRIVER_H_
 #define CALDICOTT_COMPILER_DRIVER_DRIVER_H_
 
@@ -8,7 +9,7 @@
 
 namespace caldicott::driver {
 
-// Exit statuses: a contract with scripts and CI.
+// Exit statuses: a contract with scripts and CI (docs/cli.md).
 enum ExitStatus : int {
   kSuccess = 0,
   kSourceErrors = 1,  // errors in the agreement source

@@ -1,14 +1,6 @@
 // `caldicott filter`: a FHIR R4 Bundle in, the Bundle a role may see out
-// (DESIGN.md section 7).
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
+// (docs/cli.md).
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,55 +28,50 @@ struct FilterOptions {
   std::string agreement;
   std::string role;
   std::optional<std::string> at;
-  std::string engine = "jit";
+  enum class Engine { Jit, Interp } engine = Engine::Jit;
   std::optional<std::string> explain;
-  std::vector<std::string> schema_paths;
+  CompileOptions compile;
   std::string input = "-";
-  bool input_given = false;
 };
 
-FilterOptions ParseFilter(std::span<const std::string> args) {
-  FilterOptions o;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (Matches(a, "--policy")) {
-      o.policies.push_back(TakeValue(args, i, "--policy"));
-    } else if (Matches(a, "--artifact")) {
-      o.artifact = TakeValue(args, i, "--artifact");
-    } else if (Matches(a, "--agreement")) {
-      o.agreement = TakeValue(args, i, "--agreement");
-    } else if (Matches(a, "--role")) {
-      o.role = TakeValue(args, i, "--role");
-    } else if (Matches(a, "--at")) {
-      o.at = TakeValue(args, i, "--at");
-    } else if (Matches(a, "--engine")) {
-      o.engine = TakeValue(args, i, "--engine");
-    } else if (Matches(a, "--explain")) {
-      o.explain = TakeValue(args, i, "--explain");
-    } else if (Matches(a, "--schema")) {
-      o.schema_paths.push_back(TakeValue(args, i, "--schema"));
-    } else if (a == "-" || a.empty() || a[0] != '-') {
-      if (o.input_given) throw UsageError{"`filter` reads one BUNDLE"};
-      o.input = a, o.input_given = true;
-    } else {
-      throw UsageError{fmt::format("unknown option `{}` for `filter`", a)};
-    }
-  }
+void DeclareFilter(Subcommand& cmd, FilterOptions& o) {
+  cmd.Argument("BUNDLE.json", o.input,
+               "the FHIR R4 Bundle to filter; `-` or none for standard input");
+  cmd.Value("--policy", o.policies, "FILE.dsa",
+            "the agreements, compiled with the compile options (repeatable; imports are "
+            "followed)");
+  cmd.Value("--artifact", o.artifact, "FILE.cpol",
+            "or: a compiled artefact; then only --schema of the compile options applies, and "
+            "must be the schema it was compiled against");
+  cmd.Value("--agreement", o.agreement, "NAME", "the agreement to apply")->required();
+  cmd.Value("--role", o.role, "ROLE", "the role of the person asking")->required();
+  cmd.Value("--at", o.at, "YYYY-MM-DD", "the date of the request (default: today, UTC)")
+      ->check(
+          [](const std::string& text) {
+            return base::ParseDay(text)
+                       ? std::string()
+                       : fmt::format("`--at` takes a date YYYY-MM-DD, not `{}`", text);
+          },
+          "", "");
+  using Engine = FilterOptions::Engine;
+  cmd.Choice("--engine", o.engine, "engine", {{"jit", Engine::Jit}, {"interp", Engine::Interp}},
+             "with --policy: native code (the default) or the interpreter");
+  cmd.Value("--explain", o.explain, "OUT.jsonl",
+            "write one JSON line per entry: what was decided and why");
+  cmd.Compiles(o.compile);
+}
+
+// What the options cannot say one by one.
+void Validate(const FilterOptions& o) {
   if (o.policies.empty() && !o.artifact) {
     throw UsageError{"`filter` needs `--policy FILE.dsa` or `--artifact FILE.cpol`"};
   }
   if (!o.policies.empty() && o.artifact) {
     throw UsageError{"give `--policy` or `--artifact`, not both"};
   }
-  if (o.agreement.empty()) throw UsageError{"`filter` needs `--agreement NAME`"};
-  if (o.role.empty()) throw UsageError{"`filter` needs `--role ROLE`"};
-  if (o.artifact && o.engine == "interp") {
+  if (o.artifact && o.engine == FilterOptions::Engine::Interp) {
     throw UsageError{"an artefact holds native code; `--engine interp` needs `--policy`"};
   }
-  if (o.engine != "interp" && o.engine != "jit") {
-    throw UsageError{fmt::format("unknown engine `{}`; expected `jit` or `interp`", o.engine)};
-  }
-  return o;
 }
 
 caldicott_date Today() {
@@ -122,101 +109,17 @@ std::string Explanation(const fhir::FilterResult& r, const ir::Policy& policy) {
   return out;
 }
 
-}  // namespace
-
-bool Matches(const std::string& arg, std::string_view name) {
-  return arg == name || (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-                         arg[name.size()] == '=');
-}
-
-std::string TakeValue(std::span<const std::string> args, size_t& i, std::string_view name) {
-  const std::string& arg = args[i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
-  if (i + 1 >= args.size()) throw UsageError{fmt::format("`{}` needs a value", name)};
-  return args[++i];
-}
-
-bool WriteAtomically(const std::string& path, std::string_view text, std::string& error) {
-  std::filesystem::path target(path);
-  std::filesystem::path tmp = target;
-  tmp += fmt::format(".tmp{}", ::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) {
-      error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-      return false;
-    }
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.flush();
-    if (!f) {
-      error = fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    error = fmt::format("cannot write `{}`: {}", path, ec.message());
-    std::filesystem::remove(tmp, ec);
-    return false;
-  }
-  return true;
-}
-
-std::unique_ptr<pipeline::Compilation> CompileWithDiagnostics(
-    const std::vector<std::string>& files, const std::vector<std::string>& schema_paths,
-    std::ostream& err, const Environment& env, int& exit_code) {
-  pipeline::Options options;
-  options.schema_paths = schema_paths;
-  auto compilation = std::make_unique<pipeline::Compilation>(options);
-  bool color = env.stderr_is_terminal && !env.no_color;
-  diag::TextConsumer text(err, compilation->sources(),
-                          color ? diag::ColorMode::Always : diag::ColorMode::Never);
-  diag::SortingConsumer sorted(text);
-  diag::Diagnostics diags(sorted, 50);
-  bool ok = compilation->Run(files, diags);
-  diags.Finish();
-  if (!ok) {
-    exit_code = diags.has_io_errors() ? kUsageOrIo : kSourceErrors;
-    return nullptr;
-  }
-  return compilation;
-}
-
-std::shared_ptr<const schema::Schema> LoadSchemaWithDiagnostics(
-    const std::vector<std::string>& paths, std::ostream& err, const Environment& env,
-    int& exit_code) {
-  source::SourceManager sources;
-  bool color = env.stderr_is_terminal && !env.no_color;
-  diag::TextConsumer text(err, sources, color ? diag::ColorMode::Always : diag::ColorMode::Never);
-  diag::Diagnostics diags(text, 50);
-  auto schema = pipeline::LoadSchema(paths, diags);
-  diags.Finish();
-  if (diags.errors() > 0) {
-    exit_code = kUsageOrIo;
-    return nullptr;
-  }
-  return schema;
-}
-
-int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& err,
-           const Environment& env) {
-  FilterOptions o = ParseFilter(args);
-  caldicott_date at = Today();
-  if (o.at) {
-    auto day = base::ParseDay(*o.at);
-    if (!day) throw UsageError{fmt::format("`--at` takes a date YYYY-MM-DD, not `{}`", *o.at)};
-    at = *day;
-  }
+int Filter(const FilterOptions& o, std::ostream& out, std::ostream& err, const Environment& env) {
+  Validate(o);
+  caldicott_date at = o.at ? *base::ParseDay(*o.at) : Today();
 
   // Compile, reporting like `check`, or load the artefact.
   runtime::PolicyEngine engine;
-  engine.schema_paths = o.schema_paths;
+  engine.schema_paths = o.compile.schema_paths;
   // One Bundle, then exit: the JIT's quick code, without the optimised
   // code a long-lived host gets a moment later (docs/runtime.md, "Tiers").
-  engine.backend = o.engine == "interp" ? CALDICOTT_BACKEND_INTERP : CALDICOTT_BACKEND_JIT_QUICK;
+  engine.backend = o.engine == FilterOptions::Engine::Interp ? CALDICOTT_BACKEND_INTERP
+                                                             : CALDICOTT_BACKEND_JIT_QUICK;
   std::string error;
   if (o.artifact) {
     std::string bytes;
@@ -230,9 +133,10 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
     }
     // An artefact carries its codes; a schema given must be the one it was
     // compiled against, or the codes would not be what the user expects.
-    if (!o.schema_paths.empty()) {
+    if (!o.compile.schema_paths.empty()) {
       int exit_code = kSuccess;
-      auto schema = LoadSchemaWithDiagnostics(o.schema_paths, err, env, exit_code);
+      auto schema = LoadSchemaWithDiagnostics(o.compile.schema_paths, o.compile.diagnostics, err,
+                                              env, exit_code);
       if (schema == nullptr) return exit_code;
       if (schema->Hash() != engine.manifest()->schema_hash) {
         err << "caldicott: error: " << *o.artifact
@@ -243,7 +147,7 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
     }
   } else {
     int exit_code = kSuccess;
-    auto compilation = CompileWithDiagnostics(o.policies, o.schema_paths, err, env, exit_code);
+    auto compilation = CompileWithDiagnostics(o.policies, o.compile, err, env, exit_code);
     if (compilation == nullptr) return exit_code;
     if (engine.Adopt(*compilation->TakePolicy(), error) != CALDICOTT_OK) {
       err << "caldicott: error: " << error << '\n';
@@ -292,5 +196,10 @@ int Filter(std::span<const std::string> args, std::ostream& out, std::ostream& e
   }
   return kSuccess;
 }
+
+}  // namespace
+
+const Command kFilter = {"filter", "write the FHIR R4 Bundle that a role may see to stdout",
+                         Declared<FilterOptions, DeclareFilter, Filter>};
 
 }  // namespace caldicott::driver
