@@ -10,6 +10,7 @@
 #include <span>
 
 #include "caldicott/caldicott.h"
+#include "tools/bundlegen/random.h"
 
 namespace caldicott::bench {
 
@@ -34,17 +35,9 @@ struct Item {
 // observations, procedures, encounters, documents, referrals, ...
 std::span<const Item> Items();
 
-// splitmix64: a batch depends only on its seed, on every platform.
-struct Rng {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-};
+// splitmix64 (bundlegen's): a batch depends only on its seed, on every
+// platform.
+using Rng = bundlegen::internal::Rng;
 
 // A kind in the proportions of a GP record (a quarter medication, a quarter
 // observations, a sixth problems, an eighth encounters, ...).
