@@ -10,9 +10,22 @@ namespace caldicott::source {
 SourceFile::SourceFile(FileId id, std::string display_name, std::string text)
     : id_(id), display_name_(std::move(display_name)), text_(std::move(text)) {
   line_starts_.push_back(0);
+  uint32_t code_points = 0;
   for (uint32_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    if (i % kBlock == 0) code_points_before_block_.push_back(code_points);
+    auto c = static_cast<unsigned char>(text_[i]);
+    code_points += (c & 0xC0) != 0x80;
+    if (c == '\n') line_starts_.push_back(i + 1);
   }
+  code_points_before_block_.push_back(code_points);
+}
+
+uint32_t SourceFile::CodePointsBefore(uint32_t offset) const {
+  uint32_t block = offset / kBlock;
+  uint32_t begin = block * kBlock;
+  return code_points_before_block_[block] +
+         static_cast<uint32_t>(
+             CodePointCount(std::string_view(text_).substr(begin, offset - begin)));
 }
 
 LineCol SourceFile::Position(uint32_t offset) const {
@@ -20,8 +33,7 @@ LineCol SourceFile::Position(uint32_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
   uint32_t start = line_starts_[line - 1];
-  uint32_t column = 1 + static_cast<uint32_t>(
-                            CodePointCount(std::string_view(text_).substr(start, offset - start)));
+  uint32_t column = 1 + CodePointsBefore(offset) - CodePointsBefore(start);
   return {line, column};
 }
 

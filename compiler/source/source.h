@@ -56,6 +56,12 @@ class SourceFile {
   std::string display_name_;
   std::string text_;
   std::vector<uint32_t> line_starts_;
+  // The code points before each block of kBlock bytes, so that a column is
+  // found in constant time however long its line (a one-line file of
+  // megabytes, dumped token by token, would otherwise be quadratic).
+  static constexpr uint32_t kBlock = 64;
+  std::vector<uint32_t> code_points_before_block_;
+  uint32_t CodePointsBefore(uint32_t offset) const;
 };
 
 // Owns every source file of a compilation.

@@ -33,6 +33,26 @@ TEST(SourceFile, ColumnsCountCodePoints) {
   EXPECT_EQ(f.Position(3).column, 3u);
 }
 
+// Columns come from a table of code points per block of bytes: every
+// offset of long lines of one-, two- and three-byte characters, across
+// block boundaries, agrees with counting from the start of its line.
+TEST(SourceFile, ColumnsOfLongLinesAgreeWithCounting) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) {
+    text += i % 7 == 0 ? "\xC3\xA9" : i % 11 == 0 ? "\xE2\x82\xAC" : "a";
+    if (i % 97 == 96) text += '\n';
+  }
+  SourceManager sm;
+  const SourceFile& f = sm.Add("a.dsa", text);
+  uint32_t line = 1, start = 0;
+  for (uint32_t o = 0; o <= text.size(); ++o) {
+    if ((static_cast<unsigned char>(text[o > 0 ? o - 1 : 0]) == '\n') && o > 0) ++line, start = o;
+    LineCol lc = f.Position(o);
+    EXPECT_EQ(lc.line, line) << o;
+    EXPECT_EQ(lc.column, 1 + CodePointCount(std::string_view(text).substr(start, o - start))) << o;
+  }
+}
+
 TEST(SourceFile, CrLfLinesAreTrimmed) {
   SourceManager sm;
   const SourceFile& f = sm.Add("a.dsa", "one\r\ntwo\r\n");
